@@ -46,6 +46,32 @@ export class CodecError extends StatusError {
   }
 }
 
+/**
+ * A value that does not fit its resource: wrong JS type for the resource type, outside the 64-bit or
+ * 16-bit limits of the type, or outside the definition's range (LwM2M Core Appendix C). Thrown by the
+ * application-facing API (`client.set()`, `coerceValue`); answers 4.00 if it ever reaches a peer.
+ * Decoders report the same problems in wire data as `CodecError`.
+ */
+export class ValueError extends StatusError {
+  constructor(message: string, options?: LwM2mErrorOptions) {
+    super('VALUE', 0x80, message, options);
+  }
+}
+
+/**
+ * An object definition that cannot be used: malformed OMA DDF XML (LWM2M.xsd), a missing or invalid
+ * field, or an invalid `defineObject` spec. `objectId`/`resourceId` locate the problem when known.
+ */
+export class DdfError extends LwM2mError {
+  readonly objectId: number | undefined;
+  readonly resourceId: number | undefined;
+  constructor(message: string, options?: LwM2mErrorOptions & { objectId?: number; resourceId?: number }) {
+    super('DDF', message, options);
+    this.objectId = options?.objectId;
+    this.resourceId = options?.resourceId;
+  }
+}
+
 /** A path string or path ids that are not a valid LwM2M path. Answers 4.00 where it reaches a peer. */
 export class InvalidPathError extends StatusError {
   constructor(message: string, options?: LwM2mErrorOptions) {
