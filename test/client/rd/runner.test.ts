@@ -195,7 +195,7 @@ describe('registration runner over UDP', () => {
     for (let t = 61_000; t < 93_000; t += 1000) await clock.tick(1000);
     await waitFor('timeout', () => host.types().includes('REG_TIMEOUT'));
     await clock.tick(1000);
-    await waitFor('retry after the backoff', () => received === 6);
+    await waitFor('retry after the backoff', () => received >= 6);
   });
 
   test('a bad URI and an unresolvable name give REGISTRATION_FAILURE with the reason', async () => {
