@@ -1,0 +1,632 @@
+/**
+ * LwM2mEngine: the client side of the LwM2M Device Management & Service Enablement, Information
+ * Reporting and Bootstrap interfaces (LwM2M Core 1.0.2 / 1.1.1), for ONE client. It answers the
+ * requests of each attached server session, keeps observations and sends notifications and Sends;
+ * the RD runner (registration, queue mode) drives it through ServerSession and the events below.
+ *
+ * The engine routes registration-relevant changes to the RD layer as events, after the response
+ * that caused them went out: a write of /1/x/1 ('lifetime-changed'), /1/x/7 ('binding-changed'),
+ * Execute of /1/x/4 ('disable'), /1/x/8 ('update-trigger'), /1/x/9 ('bootstrap-trigger'), object
+ * instances created or deleted ('instances-changed'), Bootstrap-Finish ('bootstrap-finish').
+ */
+import type { CoapEndpoint } from '../coap/endpoint.ts';
+import type { IncomingRequest } from '../coap/incoming.ts';
+import { CoapCode, CoapOption, type CoapResponse } from '../coap/message.ts';
+import type { ObservationCancelReason } from '../coap/server-observe.ts';
+import { stringOption } from '../coap/options.ts';
+import { encode } from '../codec/codec.ts';
+import { supportsTimestamps } from '../codec/content-format.ts';
+import { formatLinks, registerLinks } from '../codec/link-format.ts';
+import { AbortedError, NotFoundError, RequestRejectedError, StatusError, UnsupportedFormatError } from '../errors.ts';
+import { ObjectCatalogue } from '../model/catalogue.ts';
+import { LwM2mPath, toPath, type PathLike } from '../model/path.ts';
+import type { ResourceValue } from '../model/resource-type.ts';
+import type { Peer } from '../transport/transport.ts';
+import { samePeer } from '../transport/transport.ts';
+import { systemClock, type Clock } from '../util/clock.ts';
+import { TypedEmitter } from '../util/typed-events.ts';
+import { AccessControl } from './access-control.ts';
+import { AttributeStore, type Attributes } from './attributes.ts';
+import { dispatch } from './dispatch.ts';
+import { SendError } from './errors.ts';
+import { formatProfile, type EngineVersion, type FormatProfile } from './formats.ts';
+import { ObservationManager, type BuiltNotification, type Observation, type ObservationHost } from './observe.ts';
+import { contentFormatOption, content, statusResponse, type DmContext } from './operations/common.ts';
+import { readComposite } from './operations/composite.ts';
+import { encodeRecords } from './operations/read.ts';
+import { wantsBlockStream } from './operations/write.ts';
+import { ALL_CACHE, NO_CACHE, readRecords, type Reader, type ReadResult } from './read-records.ts';
+import { isInstances, Registry, type ExecuteContext, type InstancesChange } from './registry.ts';
+
+/** One server the engine serves: its socket, address and the RD runner's view of reachability. */
+export interface ServerSession {
+  /** Short server id; undefined for the bootstrap server. */
+  readonly ssid: number | undefined;
+  readonly bootstrap: boolean;
+  /** One socket per server; requests from this server arrive here. */
+  readonly endpoint: CoapEndpoint;
+  readonly peer: Peer;
+  /** False while queue-mode RX is off or the client is not registered: notifications and Sends wait. */
+  reachable(): boolean;
+  /** The engine saw an exchange with this server (keeps queue mode awake). */
+  traffic(): void;
+  /** The engine has something to send while unreachable: wake up (Update first), then call flushQueued. */
+  outbound(): void;
+}
+
+export interface LwM2mEngineOptions {
+  readonly version: EngineVersion;
+  /** Object definitions; default the built-in catalogue of the version. */
+  readonly catalogue?: ObjectCatalogue | undefined;
+  readonly clock?: Clock | undefined;
+  readonly endpointName: string;
+  /** Multi-value format used without Accept and advertised with `ct` (1.1 default SenML CBOR, 1.0 TLV). */
+  readonly preferredFormat?: number | undefined;
+  /** Send notifications as Confirmable (default false: NON, with a CON at least every 24 h). */
+  readonly confirmableNotifications?: boolean | undefined;
+}
+
+export interface EngineEvents {
+  /** Object instances were created or deleted: the RD client sends an Update with the object list. */
+  'instances-changed': InstancesChange;
+  /** /1/x/1 changed. */
+  'lifetime-changed': { readonly ssid: number; readonly lifetime: number };
+  /** /1/x/7 changed. */
+  'binding-changed': { readonly ssid: number; readonly binding: string };
+  /** /1/x/8 was executed. */
+  'update-trigger': { readonly ssid: number };
+  /** /1/x/9 was executed (1.1). */
+  'bootstrap-trigger': { readonly ssid: number };
+  /** /1/x/4 was executed: deregister, stay away `timeout` seconds (/1/x/5, default 86400). */
+  disable: { readonly ssid: number; readonly timeout: number };
+  /** Bootstrap-Finish was accepted. */
+  'bootstrap-finish': { readonly at: number };
+  /** The bootstrap server sent a request (the RD runner restarts its transfer timeout). */
+  'bootstrap-activity': { readonly method: number; readonly path: string };
+  /** A Confirmable notification was not acknowledged: the observation ended. */
+  'notify-timeout': { readonly ssid: number; readonly paths: readonly LwM2mPath[] };
+  /** Callback exceptions (answered 5.00) and other unexpected errors. */
+  error: Error;
+}
+
+export interface SendOptions {
+  /** SenML CBOR (112, default) or SenML JSON (110). */
+  readonly format?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+interface QueuedSend {
+  readonly run: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+const SERVER = 1;
+const DEFAULT_DISABLE_TIMEOUT = 86400;
+const UNREGISTERED_OBJECTS: ReadonlySet<number> = new Set([0, 21]);
+
+function sessionKey(ssid: number | undefined, bootstrap: boolean): number | 'bootstrap' {
+  return bootstrap || ssid === undefined ? 'bootstrap' : ssid;
+}
+
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return v instanceof Promise;
+}
+
+/** The LwM2M client engine of one client. */
+export class LwM2mEngine extends TypedEmitter<EngineEvents> {
+  readonly version: EngineVersion;
+  readonly endpointName: string;
+  readonly catalogue: ObjectCatalogue;
+  readonly clock: Clock;
+  readonly formats: FormatProfile;
+  readonly registry: Registry;
+  readonly acl: AccessControl;
+  readonly attributes = new AttributeStore();
+  readonly #observations: ObservationManager;
+  readonly #dm: DmContext;
+  readonly #confirmable: boolean;
+  readonly #sessions = new Map<number | 'bootstrap', ServerSession>();
+  readonly #byEndpoint = new Map<CoapEndpoint, ServerSession[]>();
+  readonly #queuedSends = new Map<number, QueuedSend[]>();
+  readonly #wakeRequested = new Set<number>();
+  #collector: (() => void)[] | undefined;
+  #pendingInstances:
+    | { owner: (() => void)[] | undefined; changes: Map<string, { source: InstancesChange['source']; ssid: number | undefined; created: LwM2mPath[]; deleted: LwM2mPath[] }> }
+    | undefined;
+  #closed = false;
+
+  constructor(options: LwM2mEngineOptions) {
+    super((error) => {
+      queueMicrotask(() => {
+        throw error;
+      });
+    });
+    this.version = options.version;
+    this.endpointName = options.endpointName;
+    this.catalogue = options.catalogue ?? ObjectCatalogue.builtin(options.version);
+    this.clock = options.clock ?? systemClock;
+    this.formats = formatProfile(options.version, options.preferredFormat);
+    this.#confirmable = options.confirmableNotifications ?? false;
+    this.registry = new Registry({ definitions: this.catalogue, clock: this.clock });
+    this.acl = new AccessControl(this.registry);
+    this.#observations = new ObservationManager(this.#observationHost());
+    this.#dm = {
+      registry: this.registry,
+      acl: this.acl,
+      version: this.version,
+      formats: this.formats,
+      attributes: this.attributes,
+      observations: this.#observations,
+      clock: this.clock,
+      serverDefaults: (ssid) => this.#serverDefaults(ssid),
+      reportError: (error) => {
+        this.#reportError(error);
+      },
+      afterResponse: (fn) => {
+        this.#defer(fn);
+      },
+    };
+    this.registry.on('change', (paths) => {
+      this.#observations.changed(paths);
+      this.#serverObjectChanged(paths);
+    });
+    this.registry.on('instances-changed', (change) => {
+      this.#instancesChanged(change);
+    });
+    this.registry.on('error', (error) => {
+      this.#reportError(error);
+    });
+    this.#installServerExecutables();
+  }
+
+  // --- sessions ----------------------------------------------------------------------------------
+
+  /**
+   * Serves the requests arriving on `session.endpoint` from `session.peer` (the engine installs
+   * itself as the endpoint's request handler). Attaching a session for the same server again
+   * replaces the old one and drops its observations.
+   */
+  attachServer(session: ServerSession): void {
+    if (this.#closed) throw new AbortedError('engine closed');
+    const key = sessionKey(session.ssid, session.bootstrap);
+    if (this.#sessions.has(key)) this.detachServer(key);
+    this.#sessions.set(key, session);
+    let list = this.#byEndpoint.get(session.endpoint);
+    if (list === undefined) {
+      list = [];
+      this.#byEndpoint.set(session.endpoint, list);
+      const endpoint = session.endpoint;
+      endpoint.onRequest((request) => this.#handle(endpoint, request));
+    }
+    list.push(session);
+  }
+
+  /** Stops serving a server (its short server id, or 'bootstrap'); drops its observations and queued Sends. */
+  detachServer(ssidOrBootstrap: number | 'bootstrap'): void {
+    const session = this.#sessions.get(ssidOrBootstrap);
+    if (session === undefined) return;
+    this.#sessions.delete(ssidOrBootstrap);
+    const list = this.#byEndpoint.get(session.endpoint);
+    if (list !== undefined) {
+      const i = list.indexOf(session);
+      if (i >= 0) list.splice(i, 1);
+    }
+    if (typeof ssidOrBootstrap === 'number') {
+      this.#observations.clear(ssidOrBootstrap);
+      this.#wakeRequested.delete(ssidOrBootstrap);
+      const queued = this.#queuedSends.get(ssidOrBootstrap);
+      this.#queuedSends.delete(ssidOrBootstrap);
+      for (const q of queued ?? []) q.reject(new SendError('detached', `server ${ssidOrBootstrap} was detached before the Send went out`));
+    }
+  }
+
+  /** The attached session of a server, if any. */
+  session(ssidOrBootstrap: number | 'bootstrap'): ServerSession | undefined {
+    return this.#sessions.get(ssidOrBootstrap);
+  }
+
+  /** Cancels a server's observations: a new registration starts without them (LwM2M Core 1.1.1 6.2.1). */
+  clearObservations(ssid: number): void {
+    this.#observations.clear(ssid);
+  }
+
+  /** Number of active observations (of one server, or all). */
+  observationCount(ssid?: number): number {
+    return ssid === undefined ? this.#observations.size : this.#observations.list(ssid).length;
+  }
+
+  /** The observations (of one server, or all), for inspection. */
+  observations(ssid?: number): Observation[] {
+    return this.#observations.list(ssid);
+  }
+
+  #sessionFor(endpoint: CoapEndpoint, peer: Peer): ServerSession | undefined {
+    const list = this.#byEndpoint.get(endpoint);
+    if (list === undefined || list.length === 0) return undefined;
+    for (const s of list) if (samePeer(s.peer, peer)) return s;
+    // One server per socket: tolerate an address written differently (e.g. a v4-mapped v6 address).
+    return list.length === 1 ? list[0] : undefined;
+  }
+
+  // --- requests ----------------------------------------------------------------------------------
+
+  #handle(endpoint: CoapEndpoint, request: IncomingRequest): CoapResponse | Promise<CoapResponse> {
+    const session = this.#sessionFor(endpoint, request.peer);
+    if (session === undefined) return { code: CoapCode.UNAUTHORIZED };
+    session.traffic();
+    const reader: Reader = { ssid: session.ssid, bootstrap: session.bootstrap };
+    const after: (() => void)[] = [];
+    if (session.bootstrap) {
+      const method = request.method;
+      const path = '/' + request.path.join('/');
+      after.push(() => {
+        this.emit('bootstrap-activity', { method, path });
+      });
+    }
+    this.#collector = after;
+    let result: CoapResponse | Promise<CoapResponse>;
+    try {
+      result = dispatch(this.#dm, reader, request, {
+        bootstrapFinished: () => {
+          this.emit('bootstrap-finish', { at: this.clock.now() });
+        },
+      });
+    } catch (error) {
+      result = this.#errorToResponse(error);
+    } finally {
+      this.#collector = undefined;
+    }
+    if (isPromise(result)) {
+      return result.then(
+        (r) => {
+          this.#runAfter(after);
+          return r;
+        },
+        (error: unknown) => {
+          this.#runAfter(after);
+          return this.#errorToResponse(error);
+        },
+      );
+    }
+    this.#runAfter(after);
+    return result;
+  }
+
+  #runAfter(after: (() => void)[]): void {
+    if (after.length === 0) return;
+    // setImmediate: the response is serialized and sent before these run.
+    setImmediate(() => {
+      for (const fn of after) {
+        try {
+          fn();
+        } catch (error) {
+          this.#reportError(error);
+        }
+      }
+    });
+  }
+
+  /**
+   * Coalesces instance changes of one request (or one synchronous run of application calls) into
+   * one event per source, so the RD layer sends one Update.
+   */
+  #instancesChanged(change: InstancesChange): void {
+    const key = `${change.source}/${String(change.ssid)}`;
+    let pending = this.#pendingInstances;
+    if (pending?.owner !== this.#collector) pending = undefined;
+    if (pending === undefined) {
+      const batch = { owner: this.#collector, changes: new Map<string, { source: InstancesChange['source']; ssid: number | undefined; created: LwM2mPath[]; deleted: LwM2mPath[] }>() };
+      pending = batch;
+      this.#pendingInstances = batch;
+      this.#defer(() => {
+        if (this.#pendingInstances === batch) this.#pendingInstances = undefined;
+        for (const c of batch.changes.values()) this.emit('instances-changed', c);
+      });
+    }
+    let entry = pending.changes.get(key);
+    if (entry === undefined) {
+      entry = { source: change.source, ssid: change.ssid, created: [], deleted: [] };
+      pending.changes.set(key, entry);
+    }
+    entry.created.push(...change.created);
+    entry.deleted.push(...change.deleted);
+  }
+
+  #defer(fn: () => void): void {
+    if (this.#collector !== undefined) this.#collector.push(fn);
+    else queueMicrotask(fn);
+  }
+
+  #errorToResponse(error: unknown): CoapResponse {
+    if (error instanceof StatusError) return statusResponse(error);
+    this.#reportError(error);
+    return { code: CoapCode.INTERNAL_SERVER_ERROR };
+  }
+
+  #reportError(error: unknown): void {
+    this.emit('error', error instanceof Error ? error : new Error(String(error)));
+  }
+
+  /**
+   * The endpoint's `block1Stream` hook: true for a Block1 PUT/POST of application/octet-stream to an
+   * Opaque resource with a post-write callback, which then gets each block with its context.
+   */
+  block1Stream(request: IncomingRequest): boolean {
+    return wantsBlockStream(this.registry, request.method, request.path, request.contentFormat);
+  }
+
+  // --- the Server object -------------------------------------------------------------------------
+
+  #serverInstance(ssid: number): number | undefined {
+    for (const iid of this.registry.instanceIds(SERVER)) {
+      if (this.#num(SERVER, iid, 0) === ssid) return iid;
+    }
+    return undefined;
+  }
+
+  #num(oid: number, iid: number, rid: number): number | undefined {
+    const v = this.registry.get(LwM2mPath.of(oid, iid, rid));
+    return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined;
+  }
+
+  #serverValue(ssid: number, rid: number): ResourceValue | undefined {
+    const iid = this.#serverInstance(ssid);
+    if (iid === undefined) return undefined;
+    const v = this.registry.get(LwM2mPath.of(SERVER, iid, rid));
+    return isInstances(v) ? undefined : v;
+  }
+
+  #serverDefaults(ssid: number): Attributes {
+    const iid = this.#serverInstance(ssid);
+    if (iid === undefined) return {};
+    return { pmin: this.#num(SERVER, iid, 2), pmax: this.#num(SERVER, iid, 3) };
+  }
+
+  #serverObjectChanged(paths: readonly LwM2mPath[]): void {
+    let refresh = false;
+    for (const p of paths) {
+      if (p.ids[0] !== SERVER) continue;
+      if (p.depth === 2) {
+        refresh = true;
+        continue;
+      }
+      const iid = p.ids[1]!;
+      const rid = p.ids[2];
+      const ssid = this.#num(SERVER, iid, 0);
+      if (rid === 2 || rid === 3) refresh = true;
+      if (ssid === undefined) continue;
+      if (rid === 1) {
+        const lifetime = this.#num(SERVER, iid, 1);
+        if (lifetime !== undefined) {
+          this.#defer(() => {
+            this.emit('lifetime-changed', { ssid, lifetime });
+          });
+        }
+      } else if (rid === 7) {
+        const binding = this.registry.get(p);
+        if (typeof binding === 'string') {
+          this.#defer(() => {
+            this.emit('binding-changed', { ssid, binding });
+          });
+        }
+      }
+    }
+    if (refresh) this.#observations.refresh();
+  }
+
+  #installServerExecutables(): void {
+    const ssidOf = (ctx: ExecuteContext): number => {
+      const ssid = this.#num(SERVER, ctx.path.ids[1]!, 0);
+      if (ssid === undefined) throw new NotFoundError(`${ctx.path.ancestor(2).toString()} has no Short Server ID`);
+      return ssid;
+    };
+    const reg = this.registry;
+    reg.setBuiltinExecute(SERVER, 4, (_args, ctx) => {
+      const ssid = ssidOf(ctx);
+      const timeout = this.#num(SERVER, ctx.path.ids[1]!, 5) ?? DEFAULT_DISABLE_TIMEOUT;
+      this.#defer(() => {
+        this.emit('disable', { ssid, timeout });
+      });
+    });
+    reg.setBuiltinExecute(SERVER, 8, (_args, ctx) => {
+      const ssid = ssidOf(ctx);
+      this.#defer(() => {
+        this.emit('update-trigger', { ssid });
+      });
+    });
+    if (this.registry.resourceDefinition(SERVER, 9) !== undefined) {
+      reg.setBuiltinExecute(SERVER, 9, (_args, ctx) => {
+        const ssid = ssidOf(ctx);
+        this.#defer(() => {
+          this.emit('bootstrap-trigger', { ssid });
+        });
+      });
+    }
+  }
+
+  // --- registration ----------------------------------------------------------------------------
+
+  /**
+   * The link-format payload of Register / Update (LwM2M Core 1.1.1 6.2.1; 1.0.2 5.3.1): the root
+   * link `</>;rt="oma.lwm2m";ct=...` (1.1: the preferred format; 1.0: OMA JSON support), then every
+   * supported object except Security (and OSCORE), with `ver` (1.1, versions other than 1.0) and
+   * `</oid>` alone for an object without instances, and `</oid/iid>` per instance.
+   */
+  registrationLinks(): string {
+    const objects = this.registry
+      .objectIds()
+      .filter((oid) => !UNREGISTERED_OBJECTS.has(oid))
+      .map((oid) => ({
+        id: oid,
+        version: this.version === '1.0' ? undefined : this.catalogue.object(oid)?.version,
+        instances: this.registry.instanceIds(oid),
+      }));
+    return formatLinks(registerLinks(objects, { contentFormats: this.formats.registerContentFormats() }));
+  }
+
+  // --- observation host ----------------------------------------------------------------------------
+
+  #observationHost(): ObservationHost {
+    return {
+      clock: this.clock,
+      attributes: (ssid, path) => this.attributes.effective(ssid, path, this.#serverDefaults(ssid)),
+      build: (obs) => this.#buildNotification(obs),
+      sample: (path) => {
+        const [oid, iid, rid, riid] = path.ids;
+        if (rid === undefined) return undefined;
+        const data = this.registry.readResource(oid!, iid!, rid);
+        const v = isInstances(data) ? (riid === undefined ? undefined : data.get(riid)) : data;
+        if (typeof v === 'number' || typeof v === 'boolean') return v;
+        if (typeof v === 'bigint') return Number(v);
+        if (v instanceof Date) return v.getTime() / 1000;
+        return undefined;
+      },
+      reachable: (ssid) => this.#sessions.get(ssid)?.reachable() === true,
+      outbound: (ssid) => {
+        this.#wake(ssid);
+      },
+      traffic: (ssid) => {
+        this.#sessions.get(ssid)?.traffic();
+      },
+      storing: (ssid) => this.#serverValue(ssid, 6) === true,
+      confirmable: () => this.#confirmable,
+      ended: (obs, reason: ObservationCancelReason) => {
+        if (reason === 'timeout') this.emit('notify-timeout', { ssid: obs.ssid, paths: obs.paths });
+      },
+      reportError: (error) => {
+        this.#reportError(error);
+      },
+    };
+  }
+
+  #buildNotification(obs: Observation): BuiltNotification {
+    const dm = this.#dm;
+    const reader: Reader = { ssid: obs.ssid, bootstrap: false };
+    const cache = supportsTimestamps(obs.format) ? ({ kind: 'since', sent: obs.cacheSent } as const) : NO_CACHE;
+    const onError = (e: unknown): void => {
+      this.#reportError(e);
+    };
+    let result: ReadResult;
+    let base: LwM2mPath;
+    if (obs.composite) {
+      base = LwM2mPath.ROOT;
+      try {
+        result = readComposite(dm, reader, obs.paths, cache, onError);
+      } catch (error) {
+        if (!(error instanceof StatusError)) throw error;
+        result = { records: [], emptyResources: [], cacheTimes: undefined };
+      }
+    } else {
+      base = obs.paths[0]!;
+      result = readRecords(dm, reader, base, { cache, onSkippedError: onError });
+    }
+    return { response: content(obs.format, encodeRecords(dm, result, obs.format, base)), cacheTimes: result.cacheTimes };
+  }
+
+  #wake(ssid: number): void {
+    if (this.#wakeRequested.has(ssid)) return;
+    const session = this.#sessions.get(ssid);
+    if (session === undefined) return;
+    this.#wakeRequested.add(ssid);
+    session.outbound();
+  }
+
+  /** Delivers the notifications and Sends held while the server was not reachable. */
+  flushQueued(ssid: number): void {
+    this.#wakeRequested.delete(ssid);
+    const session = this.#sessions.get(ssid);
+    if (session === undefined || !session.reachable()) return;
+    this.#observations.flush(ssid);
+    const queued = this.#queuedSends.get(ssid);
+    if (queued === undefined) return;
+    this.#queuedSends.delete(ssid);
+    for (const q of queued) q.run();
+  }
+
+  // --- Send -------------------------------------------------------------------------------------
+
+  /**
+   * LwM2M 1.1 Send: POST /dp to server `ssid` with the values at `paths` (cached time series
+   * included) in SenML CBOR or JSON. Resolves when the server acknowledged it (2.04); cached entries
+   * sent are removed only then. Rejects with SendError (1.0 engine, Mute Send /1/x/23, no session,
+   * nothing readable, detached), RequestRejectedError (error response), TimeoutError, AbortedError.
+   * While the server is unreachable the Send waits (the RD runner is asked to wake up).
+   */
+  async send(ssid: number, paths: readonly PathLike[], options: SendOptions = {}): Promise<void> {
+    if (this.version === '1.0') throw new SendError('unsupported', 'Send is a LwM2M 1.1 operation');
+    const session = this.#sessions.get(ssid);
+    if (session === undefined) throw new SendError('no-server', `no session for server ${ssid}`);
+    if (this.#serverValue(ssid, 23) === true) throw new SendError('muted', `Send is muted for server ${ssid} (/1/x/23)`);
+    const format = options.format ?? this.formats.compositeResponseFormat(undefined, undefined);
+    if (!this.formats.composite(format)) throw new UnsupportedFormatError(`Send needs SenML JSON or SenML CBOR, not format ${format}`, { format });
+    const reader: Reader = { ssid, bootstrap: false };
+    let result: ReadResult;
+    try {
+      result = readComposite(this.#dm, reader, paths.map(toPath), ALL_CACHE, (e) => {
+        this.#reportError(e);
+      });
+    } catch (error) {
+      if (error instanceof StatusError) throw new SendError('no-data', `nothing readable at ${paths.map(String).join(', ')}`, { cause: error });
+      throw error;
+    }
+    const payload = encode(result.records, { format, basePath: LwM2mPath.ROOT, definitions: this.catalogue });
+    const drains = new Map<string, { path: LwM2mPath; count: number }>();
+    for (const r of result.records) {
+      if (r.time === undefined) continue;
+      const key = r.path.toString();
+      const d = drains.get(key);
+      if (d === undefined) drains.set(key, { path: r.path, count: 1 });
+      else d.count++;
+    }
+    const signal = options.signal;
+    signal?.throwIfAborted();
+    if (!session.reachable()) await this.#waitReachable(ssid, signal);
+    const current = this.#sessions.get(ssid);
+    if (current === undefined) throw new SendError('detached', `server ${ssid} was detached before the Send went out`);
+    const response = await current.endpoint.request(
+      current.peer,
+      { code: CoapCode.POST, options: [stringOption(CoapOption.URI_PATH, 'dp'), contentFormatOption(format)], payload },
+      { signal },
+    );
+    current.traffic();
+    if (response.code >> 5 !== 2) throw new RequestRejectedError(response.code, undefined, { payload: response.payload });
+    for (const d of drains.values()) this.registry.cache.drain(d.path, d.count);
+  }
+
+  #waitReachable(ssid: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let list = this.#queuedSends.get(ssid);
+      if (list === undefined) {
+        list = [];
+        this.#queuedSends.set(ssid, list);
+      }
+      const onAbort = (): void => {
+        const l = this.#queuedSends.get(ssid);
+        const i = l?.indexOf(entry) ?? -1;
+        if (i >= 0) l!.splice(i, 1);
+        reject(signal?.reason instanceof Error ? signal.reason : new AbortedError('Send aborted'));
+      };
+      const entry: QueuedSend = {
+        run: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      list.push(entry);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#wake(ssid);
+    });
+  }
+
+  /** Stops timers, ends observations and rejects waiting Sends. Sessions' endpoints are left to their owner. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const key of [...this.#sessions.keys()]) this.detachServer(key);
+    this.#observations.close();
+  }
+}
