@@ -1,0 +1,270 @@
+/**
+ * The server side of the Registration interface (LwM2M Core 1.1.1 6.2, Transport 1.1.1 6.4) and of
+ * Send (6.4.3): answers Register / Update / De-register / Send requests, keeps the store, expires
+ * registrations, and tracks whether queue-mode clients are awake (6.5). The LwM2mServer owns one and
+ * hears about everything through `RegistrarHooks`.
+ */
+import { randomFillSync } from 'node:crypto';
+import { LwM2mStatusError } from '../errors.ts';
+import { buildOptions, CoapCode, type CoapResponse, type IncomingRequest } from '../coap/index.ts';
+import { decode, formatName, supportsComposite } from '../codec/index.ts';
+import type { DefinitionLookup } from '../model/object-definition.ts';
+import { LwM2mPath } from '../model/path.ts';
+import type { LwM2mRecord } from '../model/record.ts';
+import type { ChannelInfo, Peer } from '../transport/transport.ts';
+import type { Clock } from '../util/clock.ts';
+import { ExpiryTimers } from './expiry.ts';
+import {
+  newRegistration,
+  parseObjectLinks,
+  parseRegisterQuery,
+  parseUpdateQuery,
+  updatedRegistration,
+  type Arrival,
+  type ListenerKind,
+  type Registration,
+} from './registration.ts';
+import { identityOf, sameIdentity, type SecurityRegistry } from './security.ts';
+import { addressKey, type RegistrationStore } from './store.ts';
+
+/** What the registrar tells its owner. Events are called after the response to the client left. */
+export interface RegistrarHooks {
+  registered(registration: Registration, replaced: Registration | undefined): void;
+  updated(registration: Registration, previous: Registration): void;
+  deregistered(registration: Registration): void;
+  expired(registration: Registration): void;
+  send(registration: Registration, records: readonly LwM2mRecord[], format: number): void;
+  /** A queue-mode client was heard from; `wasAsleep` when it had been asleep. Called synchronously. */
+  awake(registration: Registration, wasAsleep: boolean): void;
+  /** A registration ended (de-registered, expired or replaced): clean up what depends on it. Synchronous. */
+  ended(registration: Registration): void;
+  definitions(registration: Registration): DefinitionLookup;
+}
+
+export interface RegistrarOptions {
+  readonly clock: Clock;
+  readonly store: RegistrationStore;
+  readonly security: SecurityRegistry;
+  readonly graceMs: number;
+  readonly awakeMs: number;
+  readonly maxPayload: number;
+  readonly newId: (() => string) | undefined;
+}
+
+const ROOT = LwM2mPath.ROOT;
+
+/** Random registration ids, 10 hex digits, drawn from a pool (one crypto call per 256 ids). */
+const ID_POOL = Buffer.alloc(5 * 256);
+let idPoolOffset = ID_POOL.length;
+function randomId(): string {
+  if (idPoolOffset >= ID_POOL.length) {
+    randomFillSync(ID_POOL);
+    idPoolOffset = 0;
+  }
+  const id = ID_POOL.toString('hex', idPoolOffset, idPoolOffset + 5);
+  idPoolOffset += 5;
+  return id;
+}
+
+export class Registrar {
+  readonly #o: RegistrarOptions;
+  readonly #hooks: RegistrarHooks;
+  readonly #expiry: ExpiryTimers;
+  readonly #newId: () => string;
+  readonly #awakeUntil = new Map<string, number>();
+  awakeMs: number;
+
+  constructor(options: RegistrarOptions, hooks: RegistrarHooks) {
+    this.#o = options;
+    this.#hooks = hooks;
+    this.awakeMs = options.awakeMs;
+    this.#newId = options.newId ?? randomId;
+    this.#expiry = new ExpiryTimers(options.clock, (id) => {
+      this.#expire(id);
+    });
+  }
+
+  /** Routes a request to /rd, /rd/{id} or /dp; anything else is 4.04. */
+  handle(kind: ListenerKind, request: IncomingRequest): CoapResponse {
+    const path = request.path;
+    const method = request.method;
+    if (path[0] === 'rd') {
+      if (path.length === 1) {
+        if (method !== CoapCode.POST) return { code: CoapCode.METHOD_NOT_ALLOWED };
+        return this.#register(kind, request);
+      }
+      if (path.length === 2) {
+        if (method === CoapCode.POST) return this.#update(kind, request, path[1]!);
+        if (method === CoapCode.DELETE) return this.#deregister(kind, request, path[1]!);
+        return { code: CoapCode.METHOD_NOT_ALLOWED };
+      }
+    } else if (path.length === 1 && path[0] === 'dp') {
+      if (method !== CoapCode.POST) return { code: CoapCode.METHOD_NOT_ALLOWED };
+      return this.#send(kind, request);
+    }
+    return { code: CoapCode.NOT_FOUND };
+  }
+
+  /** Stops the expiry timers. */
+  close(): void {
+    this.#expiry.clear();
+  }
+
+  #arrival(kind: ListenerKind, request: IncomingRequest): Arrival {
+    const clock = this.#o.clock;
+    return { address: request.peer, listener: kind, identity: identityOf(request.channel), now: clock.now(), wallTime: clock.wallTime() };
+  }
+
+  #checkPayloadSize(request: IncomingRequest): void {
+    if (request.payload.length > this.#o.maxPayload) {
+      throw new LwM2mStatusError(CoapCode.REQUEST_ENTITY_TOO_LARGE, `the object list is larger than ${this.#o.maxPayload} bytes`);
+    }
+  }
+
+  #freshId(): string {
+    let id = this.#newId();
+    for (let tries = 1; this.#o.store.get(id) !== undefined || !/^[A-Za-z0-9_.~-]{1,64}$/.test(id); tries++) {
+      if (tries >= 16) throw new Error(`the registrationId generator keeps returning ids in use or unusable ('${id}')`);
+      id = this.#newId();
+    }
+    return id;
+  }
+
+  /** Register (LwM2M Core 1.1.1 6.2.1, Transport 6.4.1): 2.01 with Location-Path rd/{id}. */
+  #register(kind: ListenerKind, request: IncomingRequest): CoapResponse {
+    const params = parseRegisterQuery(request.query);
+    const refusal = this.#o.security.verify(params.endpoint, request.channel);
+    if (refusal !== undefined) throw new LwM2mStatusError(CoapCode.FORBIDDEN, refusal);
+    this.#checkPayloadSize(request);
+    const objects = parseObjectLinks(request.payload, request.contentFormat);
+    const reg = newRegistration(this.#freshId(), params, objects, this.#arrival(kind, request), this.#o.graceMs);
+    const replaced = this.#o.store.add(reg);
+    if (replaced !== undefined) this.#ended(replaced);
+    this.#expiry.set(reg.id, reg.expiresAt);
+    if (reg.queueMode) this.#awakeUntil.set(reg.id, this.#o.clock.now() + this.awakeMs);
+    // Events run after the response left, so listeners that send requests at once follow it.
+    queueMicrotask(() => {
+      this.#hooks.registered(reg, replaced);
+    });
+    return { code: CoapCode.CREATED, options: buildOptions({ locationPath: ['rd', reg.id] }) };
+  }
+
+  /** The registration an Update or De-register names, checked against the channel it came on. */
+  #owned(kind: ListenerKind, request: IncomingRequest, id: string): Registration {
+    const reg = this.#o.store.get(id);
+    if (reg === undefined) throw new LwM2mStatusError(CoapCode.NOT_FOUND, `no registration /rd/${id}`);
+    if (reg.listener !== kind || !sameIdentity(reg.identity, identityOf(request.channel))) {
+      throw new LwM2mStatusError(CoapCode.FORBIDDEN, `registration /rd/${id} belongs to other credentials`);
+    }
+    return reg;
+  }
+
+  /** Update (LwM2M Core 1.1.1 6.2.2, Transport 6.4.2): 2.04; the address moves to the sender's. */
+  #update(kind: ListenerKind, request: IncomingRequest, id: string): CoapResponse {
+    const previous = this.#owned(kind, request, id);
+    const params = parseUpdateQuery(request.query, previous.version);
+    this.#checkPayloadSize(request);
+    const objects = request.payload.length > 0 ? parseObjectLinks(request.payload, request.contentFormat) : undefined;
+    const reg = updatedRegistration(previous, params, objects, this.#arrival(kind, request), this.#o.graceMs);
+    this.#o.store.update(reg);
+    this.#expiry.set(reg.id, reg.expiresAt);
+    this.#markAwake(reg);
+    queueMicrotask(() => {
+      this.#hooks.updated(reg, previous);
+    });
+    return { code: CoapCode.CHANGED };
+  }
+
+  /** De-register (LwM2M Core 1.1.1 6.2.3, Transport 6.4.3): 2.02. */
+  #deregister(kind: ListenerKind, request: IncomingRequest, id: string): CoapResponse {
+    const reg = this.#owned(kind, request, id);
+    this.#o.store.remove(id);
+    this.#ended(reg);
+    queueMicrotask(() => {
+      this.#hooks.deregistered(reg);
+    });
+    return { code: CoapCode.DELETED };
+  }
+
+  #expire(id: string): void {
+    const reg = this.#o.store.get(id);
+    if (reg === undefined) return;
+    if (reg.expiresAt > this.#o.clock.now()) {
+      this.#expiry.set(id, reg.expiresAt);
+      return;
+    }
+    this.#o.store.remove(id);
+    this.#ended(reg);
+    this.#hooks.expired(reg);
+  }
+
+  #ended(reg: Registration): void {
+    this.#expiry.delete(reg.id);
+    this.#awakeUntil.delete(reg.id);
+    this.#hooks.ended(reg);
+  }
+
+  /** The registration of the client sending from `peer` (secure channels also by their credentials). */
+  #sender(kind: ListenerKind, peer: Peer, channel: ChannelInfo): Registration | undefined {
+    const store = this.#o.store;
+    const reg = store.byAddress(addressKey(kind, peer));
+    if (reg !== undefined || !channel.secure) return reg;
+    const endpoint = this.#o.security.endpointOf(channel);
+    const byName = endpoint === undefined ? undefined : store.byEndpoint(endpoint);
+    if (byName === undefined || byName.listener !== kind || !sameIdentity(byName.identity, identityOf(channel))) return undefined;
+    // The same DTLS credentials from a new address (connection ID after a NAT rebinding).
+    const moved = { ...byName, address: peer };
+    store.update(moved);
+    return moved;
+  }
+
+  /** Send (LwM2M Core 1.1.1 6.4.3, Transport 6.6.3): SenML JSON/CBOR or LwM2M CBOR from a registered client; 2.04. */
+  #send(kind: ListenerKind, request: IncomingRequest): CoapResponse {
+    const reg = this.#sender(kind, request.peer, request.channel);
+    if (reg === undefined) throw new LwM2mStatusError(CoapCode.NOT_FOUND, 'Send from a client that is not registered');
+    const format = request.contentFormat;
+    if (format === undefined || !supportsComposite(format)) {
+      throw new LwM2mStatusError(
+        CoapCode.UNSUPPORTED_CONTENT_FORMAT,
+        `Send needs SenML JSON, SenML CBOR or LwM2M CBOR, not ${format === undefined ? 'no Content-Format' : formatName(format)}`,
+      );
+    }
+    const records = decode(request.payload, {
+      format,
+      basePath: ROOT,
+      definitions: this.#hooks.definitions(reg),
+      allowUnknownObjects: true,
+      now: this.#o.clock.wallTime() / 1000,
+    });
+    this.#markAwake(reg);
+    queueMicrotask(() => {
+      this.#hooks.send(reg, records, format);
+    });
+    return { code: CoapCode.CHANGED };
+  }
+
+  // --- Queue mode (LwM2M Core 1.1.1 6.5) --------------------------------------------------------
+
+  /** Whether requests to the client go out now: always for clients not in queue mode. */
+  isAwake(reg: Registration): boolean {
+    return !reg.queueMode || (this.#awakeUntil.get(reg.id) ?? -Infinity) > this.#o.clock.now();
+  }
+
+  /** Any datagram from a registered queue-mode client wakes it. */
+  heard(kind: ListenerKind, peer: Peer): void {
+    const reg = this.#o.store.byAddress(addressKey(kind, peer));
+    if (reg?.queueMode === true) this.#markAwake(reg);
+  }
+
+  #markAwake(reg: Registration): void {
+    if (!reg.queueMode) return;
+    const wasAsleep = !this.isAwake(reg);
+    this.#awakeUntil.set(reg.id, this.#o.clock.now() + this.awakeMs);
+    this.#hooks.awake(reg, wasAsleep);
+  }
+
+  /** The client did not answer: treat it as asleep until it is heard from. */
+  asleep(reg: Registration): void {
+    if (reg.queueMode) this.#awakeUntil.set(reg.id, -Infinity);
+  }
+}
