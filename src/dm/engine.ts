@@ -19,6 +19,7 @@ import { supportsTimestamps } from '../codec/content-format.ts';
 import { formatLinks, registerLinks } from '../codec/link-format.ts';
 import { AbortedError, NotFoundError, RequestRejectedError, StatusError, UnsupportedFormatError } from '../errors.ts';
 import { ObjectCatalogue } from '../model/catalogue.ts';
+import type { DefinitionLookup } from '../model/object-definition.ts';
 import { LwM2mPath, toPath, type PathLike } from '../model/path.ts';
 import type { ResourceValue } from '../model/resource-type.ts';
 import type { Peer } from '../transport/transport.ts';
@@ -57,7 +58,7 @@ export interface ServerSession {
 export interface LwM2mEngineOptions {
   readonly version: EngineVersion;
   /** Object definitions; default the built-in catalogue of the version. */
-  readonly catalogue?: ObjectCatalogue | undefined;
+  readonly catalogue?: DefinitionLookup | undefined;
   readonly clock?: Clock | undefined;
   readonly endpointName: string;
   /** Multi-value format used without Accept and advertised with `ct` (1.1 default SenML CBOR, 1.0 TLV). */
@@ -116,7 +117,7 @@ function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
 export class LwM2mEngine extends TypedEmitter<EngineEvents> {
   readonly version: EngineVersion;
   readonly endpointName: string;
-  readonly catalogue: ObjectCatalogue;
+  readonly catalogue: DefinitionLookup;
   readonly clock: Clock;
   readonly formats: FormatProfile;
   readonly registry: Registry;

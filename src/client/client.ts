@@ -1,0 +1,540 @@
+/**
+ * LwM2mClient: the application's handle on one LwM2M client (the seed's lwm2m_ctx with its RD
+ * client). It owns the engine (data model and operations), one registration runner per server
+ * account, each on its own socket, and the bootstrap runner; it routes the engine's
+ * registration-related events to the runners and the runners' events to the application.
+ */
+import type { CoapEndpointOptions } from '../coap/endpoint.ts';
+import { ContentFormat } from '../codec/content-format.ts';
+import { LwM2mEngine, type SendOptions, type ServerSession } from '../dm/engine.ts';
+import { isInstances } from '../dm/registry.ts';
+import type {
+  CacheFilter,
+  ExecuteCallback,
+  InstanceCallback,
+  PostWriteCallback,
+  PreWriteCallback,
+  ReadCallback,
+  Registry,
+  ResourceData,
+  ResourceDataInput,
+  ValidateCallback,
+} from '../dm/registry.ts';
+import type { CacheOverflow } from '../dm/cache.ts';
+import { LwM2mError } from '../errors.ts';
+import { ObjectCatalogue } from '../model/catalogue.ts';
+import type { DefinitionLookup, ObjectDefinition } from '../model/object-definition.ts';
+import { LwM2mPath, toPath, type PathLike } from '../model/path.ts';
+import type { LwM2mRecord } from '../model/record.ts';
+import type { DtlsClientOptions } from '../transport/dtls/options.ts';
+import { systemClock, type Clock } from '../util/clock.ts';
+import { TypedEmitter } from '../util/typed-events.ts';
+import { bootstrapAccount, serverAccounts } from './accounts.ts';
+import { ClientDefinitions } from './definitions.ts';
+import { ObjectHandle } from './handles.ts';
+import { loadState, PERSISTED_OBJECTS, saveState, type PersistedState } from './persistence.ts';
+import { udpChannelFactory, type Channel, type ChannelFactory, type ChannelRequest } from './rd/channel.ts';
+import type { RdEvent, RdEventType } from './rd/events.ts';
+import type { LwM2mVersion } from './rd/messages.ts';
+import { BootstrapRunner, RegistrationRunner, type RunnerHost, type ServerAccount } from './rd/runner.ts';
+import type { RdTiming } from './rd/state.ts';
+
+export interface LwM2mClientOptions {
+  /** Endpoint client name (`ep`). */
+  readonly endpoint: string;
+  /** LwM2M version: '1.1' (default) or '1.0'. */
+  readonly version?: LwM2mVersion;
+  readonly clock?: Clock;
+  /** Definitions to use instead of the built-in catalogue of the version. */
+  readonly catalogue?: DefinitionLookup;
+  /** The application's own object definitions (also addable later with `install`). */
+  readonly objects?: readonly ObjectDefinition[];
+  /** RD timing: retries, backoff, update margin, queue-mode uptime... */
+  readonly timing?: Partial<RdTiming>;
+  /** CoAP transmission parameters and endpoint settings for every server socket. */
+  readonly coap?: Omit<CoapEndpointOptions, 'clock' | 'block1Stream'>;
+  /**
+   * DTLS credentials or settings that win over the Security object (the seed's load_credentials /
+   * set_socketoptions hooks), or a function choosing them per server.
+   */
+  readonly dtls?: DtlsClientOptions | ((request: ChannelRequest) => DtlsClientOptions | undefined);
+  /** Local address for server sockets. */
+  readonly localAddress?: string;
+  /** Replaces the socket factory (tests, simulators). */
+  readonly channelFactory?: ChannelFactory;
+  /** Queue mode for every server (1.0 also takes "UQ" from /1/x/7). */
+  readonly queueMode?: boolean;
+  /** Keep bootstrapped Security/Server/ACL instances in this file across restarts. */
+  readonly stateFile?: string;
+  /** Multi-value format without Accept and advertised with `ct` (1.1: SenML CBOR, 1.0: TLV). */
+  readonly preferredFormat?: number;
+  /** Notifications as CON (default NON with a CON at least every 24 h). */
+  readonly confirmableNotifications?: boolean;
+}
+
+export interface StartOptions {
+  /** Bootstrap first (the seed's LWM2M_RD_CLIENT_FLAG_BOOTSTRAP). Also done when no server account is usable. */
+  readonly bootstrap?: boolean;
+  /**
+   * Resolve once every server has registered (default true). Rejects on BOOTSTRAP_REG_FAILURE or
+   * NETWORK_ERROR; the client keeps retrying per its timing either way.
+   */
+  readonly wait?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface ClientEvents {
+  /** RD client events with the seed's names: REGISTRATION_COMPLETE, REG_UPDATE_COMPLETE, ... */
+  event: RdEvent;
+  /** Application callback exceptions, engine and socket errors. */
+  error: Error;
+}
+
+export class ConfigurationError extends LwM2mError {
+  constructor(message: string) {
+    super('CONFIGURATION', message);
+  }
+}
+
+const TERMINAL_EVENTS: ReadonlySet<RdEventType> = new Set(['BOOTSTRAP_REG_FAILURE', 'NETWORK_ERROR']);
+
+export class LwM2mClient extends TypedEmitter<ClientEvents> {
+  readonly endpointName: string;
+  readonly version: LwM2mVersion;
+  readonly clock: Clock;
+  readonly engine: LwM2mEngine;
+  readonly #options: LwM2mClientOptions;
+  readonly #definitions: ClientDefinitions;
+  readonly #openChannel: ChannelFactory;
+  readonly #host: RunnerHost;
+  #runners = new Map<number, RegistrationRunner>();
+  #bootstrap: BootstrapRunner | undefined;
+  #started = false;
+  #paused = false;
+
+  constructor(options: LwM2mClientOptions) {
+    super();
+    if (options.endpoint === '' || /[&?\s]/.test(options.endpoint)) {
+      throw new ConfigurationError(`endpoint name '${options.endpoint}' is empty or has characters a query cannot carry`);
+    }
+    this.#options = options;
+    this.endpointName = options.endpoint;
+    this.version = options.version ?? '1.1';
+    this.clock = options.clock ?? systemClock;
+    this.#definitions = new ClientDefinitions(options.catalogue ?? ObjectCatalogue.builtin(this.version));
+    for (const def of options.objects ?? []) this.#definitions.add(def);
+    this.engine = new LwM2mEngine({
+      version: this.version,
+      endpointName: options.endpoint,
+      catalogue: this.#definitions,
+      clock: this.clock,
+      preferredFormat: options.preferredFormat,
+      confirmableNotifications: options.confirmableNotifications,
+    });
+    const coap: CoapEndpointOptions = {
+      ...options.coap,
+      clock: this.clock,
+      block1Stream: (request) => this.engine.block1Stream(request),
+    };
+    this.#openChannel =
+      options.channelFactory ??
+      udpChannelFactory({
+        coap,
+        ...(options.dtls !== undefined ? { dtls: options.dtls } : {}),
+        ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
+      });
+    this.#host = this.#makeHost(options.timing);
+    this.#wireEngine();
+    for (const oid of [0, 1]) this.registry.supportObject(oid);
+  }
+
+  get registry(): Registry {
+    return this.engine.registry;
+  }
+
+  // --- data API (the seed's lwm2m_set_* / lwm2m_get_* and callbacks) -------------------------------
+
+  set(path: PathLike, value: ResourceDataInput, options?: { readOnly?: boolean }): void {
+    this.registry.set(path, value, options);
+  }
+  get(path: PathLike): ResourceData | undefined {
+    return this.registry.get(path);
+  }
+  create(path: PathLike, values?: Readonly<Record<number, ResourceDataInput>>): LwM2mPath {
+    return this.registry.create(path, values);
+  }
+  delete(path: PathLike): boolean {
+    return this.registry.delete(path);
+  }
+  onRead(path: PathLike, cb: ReadCallback): () => void {
+    return this.registry.onRead(path, cb);
+  }
+  onPreWrite(path: PathLike, cb: PreWriteCallback): () => void {
+    return this.registry.onPreWrite(path, cb);
+  }
+  onValidate(path: PathLike, cb: ValidateCallback): () => void {
+    return this.registry.onValidate(path, cb);
+  }
+  onPostWrite(path: PathLike, cb: PostWriteCallback): () => void {
+    return this.registry.onPostWrite(path, cb);
+  }
+  onExecute(path: PathLike, cb: ExecuteCallback): () => void {
+    return this.registry.onExecute(path, cb);
+  }
+  onCreate(oid: number, cb: InstanceCallback): () => void {
+    return this.registry.onCreate(oid, cb);
+  }
+  onDelete(oid: number, cb: InstanceCallback): () => void {
+    return this.registry.onDelete(oid, cb);
+  }
+  /** The seed's lwm2m_registry_lock: changes until unlock() produce one notification per observation. */
+  lock(): void {
+    this.registry.lock();
+  }
+  unlock(): void {
+    this.registry.unlock();
+  }
+  /** Time-series cache of a resource (the seed's lwm2m_enable_cache); `filter` decides which values are kept. */
+  enableCache(path: PathLike, size: number, options?: { filter?: CacheFilter; overflow?: CacheOverflow }): void {
+    this.registry.enableCache(path, size, options);
+  }
+  /** Tells observers that a resource served by a read callback changed. */
+  changed(path: PathLike): void {
+    this.registry.changed(path);
+  }
+
+  /** Adds an application object (typed by its definition) and returns its handle. */
+  install<D extends ObjectDefinition>(definition: D): ObjectHandle<D> {
+    this.#definitions.add(definition);
+    this.registry.supportObject(definition.id);
+    return new ObjectHandle(this.registry, definition);
+  }
+
+  // --- RD client -------------------------------------------------------------------------------------
+
+  /** Registration state of each server account. */
+  servers(): { ssid: number; phase: string; location?: string }[] {
+    return [...this.#runners.values()].map((r) => ({
+      ssid: r.ssid,
+      phase: r.current.phase,
+      ...(r.current.location !== undefined ? { location: r.current.location } : {}),
+    }));
+  }
+
+  /** True when registered with `ssid`, or with every server when omitted (and at least one). */
+  isRegistered(ssid?: number): boolean {
+    if (ssid !== undefined) return this.#runners.get(ssid)?.registered ?? false;
+    return this.#runners.size > 0 && [...this.#runners.values()].every((r) => r.registered);
+  }
+
+  get bootstrapping(): boolean {
+    return this.#bootstrap !== undefined;
+  }
+
+  /**
+   * Starts the RD client (the seed's lwm2m_rd_client_start): bootstrap when asked or when no server
+   * account is usable, then register with every server account.
+   */
+  async start(options: StartOptions = {}): Promise<void> {
+    if (this.#started) throw new ConfigurationError('client already started');
+    this.#started = true;
+    this.#paused = false;
+    const waiting = options.wait === false ? undefined : this.#waitRegistered(options.signal);
+    try {
+      if (this.#options.stateFile !== undefined) {
+        const state = await loadState(this.#options.stateFile);
+        if (state !== undefined) this.#applyState(state);
+      }
+      const accounts = serverAccounts(this.registry, { queueMode: this.#options.queueMode });
+      if (options.bootstrap === true || accounts.length === 0) this.#startBootstrap();
+      else this.#startRegistrations(accounts);
+    } catch (error) {
+      this.#started = false;
+      throw error;
+    }
+    await waiting;
+  }
+
+  #waitRegistered(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const listener = (event: RdEvent): void => {
+        if (TERMINAL_EVENTS.has(event.type)) {
+          done();
+          reject(new LwM2mError(event.type, `${event.type}${event.reason !== undefined ? `: ${event.reason}` : ''}`));
+        } else if (event.type === 'REGISTRATION_COMPLETE' && this.isRegistered()) {
+          done();
+          resolve();
+        } else if (event.type === 'DISCONNECT' && !this.#started) {
+          done();
+          reject(new LwM2mError('STOPPED', 'client stopped before it registered'));
+        }
+      };
+      const onAbort = (): void => {
+        done();
+        reject(signal?.reason instanceof Error ? signal.reason : new LwM2mError('ABORTED', 'start aborted'));
+      };
+      const done = (): void => {
+        this.off('event', listener);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      this.on('event', listener);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  #startRegistrations(accounts: readonly ServerAccount[]): void {
+    for (const account of accounts) {
+      if (this.#runners.has(account.ssid)) continue;
+      const runner = new RegistrationRunner(this.#host, account);
+      this.#runners.set(account.ssid, runner);
+      runner.start();
+    }
+  }
+
+  #startBootstrap(): void {
+    const account = bootstrapAccount(this.registry);
+    if (account === undefined) {
+      throw new ConfigurationError('no usable LwM2M server account and no bootstrap server account in the Security object');
+    }
+    for (const runner of this.#runners.values()) {
+      runner.halt();
+      void runner.settled().then(() => runner.dispose());
+    }
+    this.#runners.clear();
+    if (this.#bootstrap !== undefined) return;
+    this.#bootstrap = new BootstrapRunner(this.#host, account);
+    this.#bootstrap.start();
+  }
+
+  #bootstrapDone(): void {
+    const runner = this.#bootstrap;
+    this.#bootstrap = undefined;
+    if (runner !== undefined) void runner.settled().then(() => runner.dispose());
+    void this.#persist().finally(() => {
+      const accounts = serverAccounts(this.registry, { queueMode: this.#options.queueMode });
+      if (accounts.length === 0) {
+        this.#emitEvent({ type: 'REGISTRATION_FAILURE', reason: 'bootstrap left no usable LwM2M server account' });
+        this.#emitEvent({ type: 'NETWORK_ERROR', reason: 'no server to register with' });
+        return;
+      }
+      if (this.#started) this.#startRegistrations(accounts);
+    });
+  }
+
+  #exhausted(account: ServerAccount): void {
+    if (account.bootstrapOnFailure && bootstrapAccount(this.registry) !== undefined) {
+      this.#startBootstrap();
+      return;
+    }
+    this.#emitEvent({ type: 'NETWORK_ERROR', ssid: account.ssid, reason: 'registration retries exhausted' });
+  }
+
+  /** Stops the RD client (the seed's lwm2m_rd_client_stop): de-registers unless `force`. */
+  async stop(options: { force?: boolean } = {}): Promise<void> {
+    this.#started = false;
+    const runners = [...this.#runners.values()];
+    const pending = runners.filter((r) => r.current.phase !== 'idle').map((r) => this.next('event', (e) => e.type === 'DISCONNECT' && e.ssid === r.ssid));
+    for (const r of runners) r.stop(options.force !== true);
+    this.#bootstrap?.stop();
+    await Promise.all(pending);
+    await Promise.all(runners.map((r) => r.settled()));
+    const bs = this.#bootstrap;
+    this.#bootstrap = undefined;
+    await bs?.dispose();
+    this.#runners.clear();
+  }
+
+  /** Sends a Registration Update now (the seed's lwm2m_rd_client_update), to one server or all. */
+  update(ssid?: number): void {
+    for (const r of this.#runners.values()) if (ssid === undefined || r.ssid === ssid) r.triggerUpdate();
+  }
+
+  /** The seed's lwm2m_engine_pause: timers stop, sockets stop listening, ENGINE_SUSPENDED. */
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    for (const r of this.#runners.values()) r.pause();
+    this.#bootstrap?.pause();
+  }
+
+  /** The seed's lwm2m_engine_resume: registers again or updates, as the time paused requires. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    for (const r of this.#runners.values()) r.resume();
+    this.#bootstrap?.resume();
+  }
+
+  /** LwM2M 1.1 Send of the resources at `paths` (SenML CBOR unless `format` says otherwise). */
+  async send(paths: readonly PathLike[], options: SendOptions & { ssid?: number } = {}): Promise<void> {
+    const ssid = options.ssid ?? this.#firstRegistered();
+    if (ssid === undefined) throw new LwM2mError('NOT_REGISTERED', 'send needs a registered server');
+    const { ssid: _s, ...sendOptions } = options;
+    await this.engine.send(ssid, paths.map(toPath), sendOptions);
+  }
+
+  #firstRegistered(): number | undefined {
+    for (const r of this.#runners.values()) if (r.registered) return r.ssid;
+    return this.#runners.keys().next().value;
+  }
+
+  /** Closes every socket and timer without de-registering (process shutdown). */
+  async close(): Promise<void> {
+    this.#started = false;
+    await Promise.all([...this.#runners.values()].map((r) => r.dispose()));
+    this.#runners.clear();
+    await this.#bootstrap?.dispose();
+    this.#bootstrap = undefined;
+    this.engine.close();
+  }
+
+  // --- wiring ------------------------------------------------------------------------------------------
+
+  #emitEvent(event: RdEvent): void {
+    this.emit('event', event);
+  }
+
+  #makeHost(timing: Partial<RdTiming> | undefined): RunnerHost {
+    return {
+      clock: this.clock,
+      endpointName: this.endpointName,
+      version: this.version,
+      ...(timing !== undefined ? { timing } : {}),
+      openChannel: (request, signal) => this.#openChannel(request, signal),
+      registrationLinks: () => this.engine.registrationLinks(),
+      ...(this.version === '1.0' ? {} : { bootstrapFormat: ContentFormat.SENML_CBOR }),
+      attach: (target, channel, runner) => {
+        this.#attach(target, channel, runner);
+      },
+      detach: (target) => {
+        this.engine.detachServer(target.bootstrap ? 'bootstrap' : target.ssid!);
+      },
+      clearObservations: (ssid) => {
+        this.engine.clearObservations(ssid);
+      },
+      flushQueued: (ssid) => {
+        this.engine.flushQueued(ssid);
+      },
+      emit: (event) => {
+        this.#emitEvent(event);
+      },
+      exhausted: (account) => {
+        this.#exhausted(account);
+      },
+      bootstrapDone: () => {
+        this.#bootstrapDone();
+      },
+    };
+  }
+
+  #attach(target: { ssid: number | undefined; bootstrap: boolean }, channel: Channel, runner: RegistrationRunner | BootstrapRunner): void {
+    const session: ServerSession =
+      runner instanceof RegistrationRunner
+        ? {
+            ssid: target.ssid,
+            bootstrap: false,
+            endpoint: channel.endpoint,
+            peer: channel.peer,
+            reachable: () => runner.reachable,
+            traffic: () => {
+              runner.traffic();
+            },
+            outbound: () => {
+              runner.outbound();
+            },
+          }
+        : {
+            ssid: undefined,
+            bootstrap: true,
+            endpoint: channel.endpoint,
+            peer: channel.peer,
+            reachable: () => true,
+            traffic: () => undefined,
+            outbound: () => undefined,
+          };
+    channel.endpoint.on('error', (error) => {
+      this.emit('error', error);
+    });
+    this.engine.attachServer(session);
+  }
+
+  #wireEngine(): void {
+    const e = this.engine;
+    e.on('instances-changed', (change) => {
+      if (change.source === 'bootstrap' || this.#bootstrap !== undefined) return;
+      for (const r of this.#runners.values()) r.triggerUpdate({ objects: true });
+    });
+    const refreshAccount = (ssid: number): void => {
+      if (this.#bootstrap !== undefined) return;
+      const runner = this.#runners.get(ssid);
+      const account = serverAccounts(this.registry, { queueMode: this.#options.queueMode }).find((a) => a.ssid === ssid);
+      if (runner !== undefined && account !== undefined) runner.updateAccount(account);
+    };
+    e.on('lifetime-changed', ({ ssid }) => {
+      refreshAccount(ssid);
+    });
+    e.on('binding-changed', ({ ssid }) => {
+      refreshAccount(ssid);
+    });
+    e.on('update-trigger', ({ ssid }) => {
+      this.#runners.get(ssid)?.triggerUpdate();
+    });
+    e.on('bootstrap-trigger', () => {
+      try {
+        this.#startBootstrap();
+      } catch (error) {
+        this.emit('error', error as Error);
+      }
+    });
+    e.on('disable', ({ ssid, timeout }) => {
+      this.#runners.get(ssid)?.disable(timeout);
+    });
+    e.on('bootstrap-finish', () => {
+      this.#bootstrap?.finish();
+    });
+    e.on('bootstrap-activity', () => {
+      this.#bootstrap?.activity();
+    });
+    e.on('notify-timeout', ({ ssid }) => {
+      this.#runners.get(ssid)?.networkError('notification not acknowledged');
+    });
+    e.on('error', (error) => {
+      this.emit('error', error);
+    });
+  }
+
+  // --- persistence -------------------------------------------------------------------------------------
+
+  #snapshot(): PersistedState {
+    const instances: LwM2mPath[] = [];
+    const records: LwM2mRecord[] = [];
+    for (const oid of PERSISTED_OBJECTS) {
+      for (const iid of this.registry.instanceIds(oid)) {
+        instances.push(LwM2mPath.of(oid, iid));
+        for (const rid of this.registry.presentResources(oid, iid)) {
+          const path = LwM2mPath.of(oid, iid, rid);
+          const data = this.registry.get(path);
+          if (data === undefined) continue;
+          if (isInstances(data)) for (const [riid, v] of data) records.push({ path: path.child(riid), value: v });
+          else records.push({ path, value: data });
+        }
+      }
+    }
+    return { instances, records };
+  }
+
+  async #persist(): Promise<void> {
+    if (this.#options.stateFile === undefined) return;
+    try {
+      await saveState(this.#options.stateFile, this.#snapshot());
+    } catch (error) {
+      this.emit('error', error as Error);
+    }
+  }
+
+  #applyState(state: PersistedState): void {
+    for (const oid of PERSISTED_OBJECTS) for (const iid of this.registry.instanceIds(oid)) this.registry.delete(LwM2mPath.of(oid, iid));
+    for (const path of state.instances) this.registry.create(path);
+    for (const record of state.records) this.registry.set(record.path, record.value);
+  }
+}
