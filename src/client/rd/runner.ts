@@ -262,6 +262,8 @@ abstract class MachineRunner<S extends { readonly wakeAt?: number }, I> {
 /** Drives the registration of one server account. */
 export class RegistrationRunner extends MachineRunner<RegState, RegInput> {
   #account: ServerAccount;
+  /** Object links the server last received (in a Register or an Update). */
+  #sentLinks: string | undefined;
 
   constructor(host: RunnerHost, account: ServerAccount) {
     super(host, initialRegState(account.lifetime, account.queueMode));
@@ -340,8 +342,10 @@ export class RegistrationRunner extends MachineRunner<RegState, RegInput> {
   protected runEffect(effect: RdEffect): void {
     const ssid = this.#account.ssid;
     switch (effect.type) {
-      case 'send-register':
-        this.exchange(registerRequest(this.#params()), registerOutcome, (o, reason) =>
+      case 'send-register': {
+        const params = this.#params();
+        this.#sentLinks = params.links;
+        this.exchange(registerRequest(params), registerOutcome, (o, reason) =>
           o === 'timeout'
             ? { type: 'register-timeout', reason: reason ?? 'timeout' }
             : o.ok
@@ -349,6 +353,7 @@ export class RegistrationRunner extends MachineRunner<RegState, RegInput> {
               : { type: 'register-rejected', reason: o.reason },
         );
         return;
+      }
       case 'send-update': {
         const location = this.state.location ?? '/rd';
         this.exchange(updateRequest(location, this.#updateParts(effect.content)), updateOutcome, (o, reason) =>
@@ -386,14 +391,17 @@ export class RegistrationRunner extends MachineRunner<RegState, RegInput> {
   #updateParts(content: UpdateContent): { lifetime?: number; binding?: string; links?: string } {
     const a = this.#account;
     const binding = this.host.version === '1.0' && a.queueMode && !a.binding.includes('Q') ? `${a.binding}Q` : a.binding;
+    const links = content.objects ? this.host.registrationLinks() : undefined;
+    if (links !== undefined) this.#sentLinks = links;
     return {
       ...(content.lifetime ? { lifetime: this.state.lifetime } : {}),
       ...(content.binding ? { binding } : {}),
-      ...(content.objects ? { links: this.host.registrationLinks() } : {}),
+      ...(links !== undefined ? { links } : {}),
     };
   }
 
   start(): void {
+    this.#sentLinks = undefined;
     this.send({ type: 'start' });
   }
   stop(deregister: boolean): void {
@@ -408,7 +416,16 @@ export class RegistrationRunner extends MachineRunner<RegState, RegInput> {
   resume(): void {
     this.send({ type: 'resume' });
   }
+  /**
+   * Asks for an Update (with the given parts). A change-driven object-list Update is dropped when the
+   * server already has these links (the change was in the Register or Update still in flight).
+   */
   triggerUpdate(content?: Partial<UpdateContent>): void {
+    if (content?.objects === true && content.lifetime !== true && content.binding !== true && this.state.phase !== 'idle') {
+      // The Register not yet sent will carry the current links anyway.
+      if (this.#sentLinks === undefined && this.state.phase === 'registering') return;
+      if (this.#sentLinks !== undefined && this.#sentLinks === this.host.registrationLinks()) return;
+    }
     this.send(content === undefined ? { type: 'trigger-update' } : { type: 'trigger-update', content });
   }
   disable(seconds: number): void {

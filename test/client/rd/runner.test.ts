@@ -63,8 +63,9 @@ class TestHost implements RunnerHost {
   constructor(readonly clock: FakeClock) {
     this.openChannel = udpChannelFactory({ coap: { clock } });
   }
+  links = '</>;rt="oma.lwm2m";ct=110,</1/0>,</3/0>';
   registrationLinks(): string {
-    return '</>;rt="oma.lwm2m";ct=110,</1/0>,</3/0>';
+    return this.links;
   }
   attach(t: { ssid: number | undefined; bootstrap: boolean }): void {
     this.attached.push(`${t.bootstrap ? 'bs' : t.ssid}`);
@@ -143,9 +144,13 @@ describe('registration runner over UDP', () => {
     await waitFor('registration', () => host.types().includes('REGISTRATION_COMPLETE'));
     server.answers.push(() => ({ code: CoapCode.NOT_FOUND }));
     runner.triggerUpdate({ objects: true });
+    await runner.settled();
+    assert.equal(server.requests.length, 1, 'an object-list Update with unchanged links is not sent');
+    host.links += ',</3303/0>';
+    runner.triggerUpdate({ objects: true });
     await waitFor('re-registration', () => host.types().filter((t) => t === 'REGISTRATION_COMPLETE').length === 2);
     assert.equal(server.describe(1), 'POST /rd/ab12?');
-    assert.equal(decoder.decode(server.requests[1]!.payload), '</>;rt="oma.lwm2m";ct=110,</1/0>,</3/0>');
+    assert.equal(decoder.decode(server.requests[1]!.payload), '</>;rt="oma.lwm2m";ct=110,</1/0>,</3/0>,</3303/0>');
     assert.equal(server.describe(2), 'POST /rd?ep=node-1&lt=300&lwm2m=1.1&b=U');
     assert.deepEqual(host.types(), ['REGISTRATION_COMPLETE', 'REG_UPDATE', 'REGISTRATION_COMPLETE']);
   });
