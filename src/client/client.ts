@@ -27,6 +27,7 @@ import type { DefinitionLookup, ObjectDefinition } from '../model/object-definit
 import { LwM2mPath, toPath, type PathLike } from '../model/path.ts';
 import type { LwM2mRecord } from '../model/record.ts';
 import type { DtlsClientOptions } from '../transport/dtls/options.ts';
+import type { Transport } from '../transport/transport.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { TypedEmitter } from '../util/typed-events.ts';
 import { bootstrapAccount, serverAccounts } from './accounts.ts';
@@ -62,6 +63,8 @@ export interface LwM2mClientOptions {
   readonly localAddress?: string;
   /** Replaces the socket factory (tests, simulators). */
   readonly channelFactory?: ChannelFactory;
+  /** Wraps each server socket below DTLS (network emulation: loss, delay). */
+  readonly wrapTransport?: (transport: Transport) => Transport;
   /** Queue mode for every server (1.0 also takes "UQ" from /1/x/7). */
   readonly queueMode?: boolean;
   /** Keep bootstrapped Security/Server/ACL instances in this file across restarts. */
@@ -142,6 +145,7 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
         coap,
         ...(options.dtls !== undefined ? { dtls: options.dtls } : {}),
         ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
+        ...(options.wrapTransport !== undefined ? { wrapTransport: options.wrapTransport } : {}),
       });
     this.#host = this.#makeHost(options.timing);
     this.#wireEngine();

@@ -41,6 +41,8 @@ export interface UdpChannelOptions {
   readonly dtls?: DtlsClientOptions | ((request: ChannelRequest) => DtlsClientOptions | undefined);
   /** Local address to bind (default: any address of the server's family). */
   readonly localAddress?: string;
+  /** Wraps each server socket (network emulation: loss, delay; tests). Applied below DTLS. */
+  readonly wrapTransport?: (transport: Transport) => Transport;
 }
 
 /** The default channel factory: UDP sockets, DTLS for coaps:// with the Security object's mode. */
@@ -53,7 +55,7 @@ export function udpChannelFactory(options: UdpChannelOptions = {}): ChannelFacto
       type: isIPv6(peer.address) ? 'udp6' : 'udp4',
       ...(options.localAddress !== undefined ? { address: options.localAddress } : {}),
     });
-    let transport: Transport = udp;
+    let transport: Transport = options.wrapTransport?.(udp) ?? udp;
     if (uri.secure) {
       const overrides = typeof options.dtls === 'function' ? options.dtls(request) : options.dtls;
       let dtlsOptions: DtlsClientOptions | undefined;
@@ -67,7 +69,7 @@ export function udpChannelFactory(options: UdpChannelOptions = {}): ChannelFacto
         await udp.close();
         throw new TransportError(`${request.uri} is coaps:// but the Security mode is NoSec`);
       }
-      transport = DtlsTransport.client(udp, dtlsOptions);
+      transport = DtlsTransport.client(transport, dtlsOptions);
     }
     const gate = new GatedTransport(transport);
     const endpoint = new CoapEndpoint(gate, options.coap);
