@@ -122,3 +122,41 @@ test('a server Disable de-registers and stays away', async (t) => {
   assert.deepEqual(events.map((e) => e.type), ['REGISTRATION_COMPLETE', 'SERVER_DISABLED']);
   assert.equal(client.servers()[0]?.phase, 'disabled');
 });
+
+test('several servers at once: one registration per Server instance, each on its own socket, access control between them', async (t) => {
+  const a = await LwM2mServer.start({ address: '127.0.0.1' });
+  const b = await LwM2mServer.start({ address: '127.0.0.1' });
+  const client = new LwM2mClient({ endpoint: `multi-${Math.random().toString(36).slice(2, 8)}` });
+  t.after(async () => {
+    await client.close();
+    await a.close();
+    await b.close();
+  });
+  client.create('/0/0', { 0: `coap://127.0.0.1:${a.local.port}`, 1: false, 2: 3, 10: 1 });
+  client.create('/0/1', { 0: `coap://127.0.0.1:${b.local.port}`, 1: false, 2: 3, 10: 2 });
+  client.create('/1/0', { 0: 1, 1: 300, 6: false, 7: 'U' });
+  client.create('/1/1', { 0: 2, 1: 600, 6: false, 7: 'U' });
+  client.create('/3/0', { 0: 'multi', 16: 'U' });
+  // Device: server 1 may read and write, server 2 may only read (LwM2M Core E.3: bits R=1 W=2 E=4).
+  client.create('/2/0', { 0: 3, 1: 0, 2: { 1: 3, 2: 1 }, 3: 1 });
+  const ra = a.next('registered');
+  const rb = b.next('registered');
+  await client.start();
+  const [regA, regB] = [(await ra).registration, (await rb).registration];
+  assert.equal(regA.lifetime, 300);
+  assert.equal(regB.lifetime, 600);
+  assert.notEqual(regA.address.port, regB.address.port, 'one socket per server');
+  assert.deepEqual(client.servers().map((s) => [s.ssid, s.phase]), [
+    [1, 'registered'],
+    [2, 'registered'],
+  ]);
+  const ep = client.endpointName;
+  assert.equal((await a.read(ep, '/3/0/0')).records[0]?.value, 'multi');
+  assert.equal((await b.read(ep, '/3/0/0')).records[0]?.value, 'multi');
+  await a.write(ep, '/3/0/14', '+01:00');
+  await assert.rejects(b.write(ep, '/3/0/14', '+03:00'), (e: unknown) => e instanceof RequestRejectedError && e.coapCode === 0x81);
+  assert.equal(client.get('/3/0/14'), '+01:00');
+  const gone = [a.next('deregistered'), b.next('deregistered')];
+  await client.stop();
+  await Promise.all(gone);
+});
