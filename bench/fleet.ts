@@ -1,9 +1,10 @@
 /**
  * Fleet: N clients (default 1,000; `--count 10000`) in one process, each on its own UDP socket,
  * registering to our server in the same process (in a worker thread, so that its heap is its own).
- * Prints registrations per second, the time until all are registered, and the heap bytes per
+ * Prints registrations per second, the time until all are registered, the heap bytes per
  * registered idle client (heap after GC with the fleet registered, minus the heap before the clients
- * were created, divided by N).
+ * were created, divided by N), and the process CPU time (both threads) per registration, which
+ * depends less than the rate on what else the machine is running.
  *
  *   npm run bench -- fleet [--count N] [--concurrency C]
  */
@@ -59,6 +60,7 @@ for (let i = 0; i < count; i++) {
 }
 
 const start = performance.now();
+const cpuStart = process.cpuUsage();
 let next = 0;
 let failures = 0;
 async function starter(): Promise<void> {
@@ -73,6 +75,7 @@ async function starter(): Promise<void> {
 }
 await Promise.all(Array.from({ length: Math.min(concurrency, count) }, starter));
 const seconds = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpuStart);
 const registered = await serverCount();
 
 const after = heap();
@@ -87,6 +90,7 @@ report({
   concurrency,
   seconds_to_all_registered: round(seconds, 2),
   registrations_per_second: round(registered / seconds),
+  cpu_us_per_registration: Math.round((cpu.user + cpu.system) / Math.max(1, registered)),
   heap_bytes_per_client: Math.round(perClient),
   target_heap_bytes_per_client: 10_240,
 });

@@ -4,9 +4,9 @@
  * account, each on its own socket, and the bootstrap runner; it routes the engine's
  * registration-related events to the runners and the runners' events to the application.
  */
-import type { CoapEndpointOptions } from '../coap/endpoint.ts';
+import type { CoapEndpoint, CoapEndpointEvents, CoapEndpointOptions } from '../coap/endpoint.ts';
 import { ContentFormat } from '../codec/content-format.ts';
-import { LwM2mEngine, type SendOptions, type ServerSession } from '../dm/engine.ts';
+import { LwM2mEngine, type EngineEvents, type SendOptions, type ServerSession } from '../dm/engine.ts';
 import { isInstances } from '../dm/registry.ts';
 import type {
   CacheFilter,
@@ -27,9 +27,9 @@ import type { DefinitionLookup, ObjectDefinition } from '../model/object-definit
 import { LwM2mPath, toPath, type PathLike } from '../model/path.ts';
 import type { LwM2mRecord } from '../model/record.ts';
 import type { DtlsClientOptions } from '../transport/dtls/options.ts';
-import type { Transport } from '../transport/transport.ts';
+import type { Peer, Transport } from '../transport/transport.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
-import { TypedEmitter } from '../util/typed-events.ts';
+import { TypedEmitter, type EventReceiver } from '../util/typed-events.ts';
 import { bootstrapAccount, serverAccounts } from './accounts.ts';
 import { ClientDefinitions } from './definitions.ts';
 import { ObjectHandle } from './handles.ts';
@@ -101,6 +101,55 @@ export class ConfigurationError extends LwM2mError {
 
 const TERMINAL_EVENTS: ReadonlySet<RdEventType> = new Set(['BOOTSTRAP_REG_FAILURE', 'NETWORK_ERROR']);
 
+/** The engine's view of a registration runner's server (a class: no closures per session). */
+class RegistrationSession implements ServerSession {
+  readonly bootstrap = false;
+  readonly ssid: number;
+  readonly endpoint: CoapEndpoint;
+  readonly peer: Peer;
+  readonly #runner: RegistrationRunner;
+
+  constructor(ssid: number, channel: Channel, runner: RegistrationRunner) {
+    this.ssid = ssid;
+    this.endpoint = channel.endpoint;
+    this.peer = channel.peer;
+    this.#runner = runner;
+  }
+
+  reachable(): boolean {
+    return this.#runner.reachable;
+  }
+  traffic(): void {
+    this.#runner.traffic();
+  }
+  outbound(): void {
+    this.#runner.outbound();
+  }
+}
+
+/** The engine's view of the bootstrap server: always reachable while attached, no queue mode. */
+class BootstrapSession implements ServerSession {
+  readonly bootstrap = true;
+  readonly ssid = undefined;
+  readonly endpoint: CoapEndpoint;
+  readonly peer: Peer;
+
+  constructor(channel: Channel) {
+    this.endpoint = channel.endpoint;
+    this.peer = channel.peer;
+  }
+
+  reachable(): boolean {
+    return true;
+  }
+  traffic(): void {
+    // bootstrap traffic is tracked by the bootstrap runner through 'bootstrap-activity'
+  }
+  outbound(): void {
+    // nothing is ever queued for the bootstrap server
+  }
+}
+
 export class LwM2mClient extends TypedEmitter<ClientEvents> {
   readonly endpointName: string;
   readonly version: LwM2mVersion;
@@ -109,8 +158,9 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
   readonly #options: LwM2mClientOptions;
   readonly #definitions: ClientDefinitions;
   readonly #openChannel: ChannelFactory;
-  readonly #host: RunnerHost;
-  #runners = new Map<number, RegistrationRunner>();
+  readonly #host: RunnerHost & EventReceiver<EngineEvents> & EventReceiver<CoapEndpointEvents>;
+  /** One registration runner per server account, in start order (a few: an array beats a Map). */
+  #runners: readonly RegistrationRunner[] = [];
   #bootstrap: BootstrapRunner | undefined;
   #started = false;
   #paused = false;
@@ -126,7 +176,7 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
     this.clock = options.clock ?? systemClock;
     this.#definitions = new ClientDefinitions(options.catalogue ?? ObjectCatalogue.builtin(this.version));
     for (const def of options.objects ?? []) this.#definitions.add(def);
-    this.engine = new LwM2mEngine({
+    const engine = new LwM2mEngine({
       version: this.version,
       endpointName: options.endpoint,
       catalogue: this.#definitions,
@@ -134,10 +184,13 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
       preferredFormat: options.preferredFormat,
       confirmableNotifications: options.confirmableNotifications,
     });
+    this.engine = engine;
     const coap: CoapEndpointOptions = {
       ...options.coap,
       clock: this.clock,
-      block1Stream: (request) => this.engine.block1Stream(request),
+      block1Stream(request) {
+        return engine.block1Stream(request);
+      },
     };
     this.#openChannel =
       options.channelFactory ??
@@ -147,8 +200,9 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
         ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
         ...(options.wrapTransport !== undefined ? { wrapTransport: options.wrapTransport } : {}),
       });
-    this.#host = this.#makeHost(options.timing);
-    this.#wireEngine();
+    const host = new LwM2mClient.#Host(this, options.timing);
+    this.#host = host;
+    engine.forwardTo(host);
     for (const oid of [0, 1]) this.registry.supportObject(oid);
   }
 
@@ -218,7 +272,7 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
 
   /** Registration state of each server account. */
   servers(): { ssid: number; phase: string; location?: string }[] {
-    return [...this.#runners.values()].map((r) => ({
+    return this.#runners.map((r) => ({
       ssid: r.ssid,
       phase: r.current.phase,
       ...(r.current.location !== undefined ? { location: r.current.location } : {}),
@@ -227,8 +281,12 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
 
   /** True when registered with `ssid`, or with every server when omitted (and at least one). */
   isRegistered(ssid?: number): boolean {
-    if (ssid !== undefined) return this.#runners.get(ssid)?.registered ?? false;
-    return this.#runners.size > 0 && [...this.#runners.values()].every((r) => r.registered);
+    if (ssid !== undefined) return this.#runner(ssid)?.registered ?? false;
+    return this.#runners.length > 0 && this.#runners.every((r) => r.registered);
+  }
+
+  #runner(ssid: number): RegistrationRunner | undefined {
+    return this.#runners.find((r) => r.ssid === ssid);
   }
 
   get bootstrapping(): boolean {
@@ -288,9 +346,9 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
 
   #startRegistrations(accounts: readonly ServerAccount[]): void {
     for (const account of accounts) {
-      if (this.#runners.has(account.ssid)) continue;
+      if (this.#runner(account.ssid) !== undefined) continue;
       const runner = new RegistrationRunner(this.#host, account);
-      this.#runners.set(account.ssid, runner);
+      this.#runners = this.#runners.concat(runner); // exact size: push and spread reserve 17 slots
       runner.start();
     }
   }
@@ -300,11 +358,11 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
     if (account === undefined) {
       throw new ConfigurationError('no usable LwM2M server account and no bootstrap server account in the Security object');
     }
-    for (const runner of this.#runners.values()) {
+    for (const runner of this.#runners) {
       runner.halt();
       void runner.settled().then(() => runner.dispose());
     }
-    this.#runners.clear();
+    this.#runners = [];
     if (this.#bootstrap !== undefined) return;
     this.#bootstrap = new BootstrapRunner(this.#host, account);
     this.#bootstrap.start();
@@ -336,7 +394,7 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
   /** Stops the RD client (the seed's lwm2m_rd_client_stop): de-registers unless `force`. */
   async stop(options: { force?: boolean } = {}): Promise<void> {
     this.#started = false;
-    const runners = [...this.#runners.values()];
+    const runners = [...this.#runners];
     const pending = runners.filter((r) => r.current.phase !== 'idle').map((r) => this.next('event', (e) => e.type === 'DISCONNECT' && e.ssid === r.ssid));
     for (const r of runners) r.stop(options.force !== true);
     this.#bootstrap?.stop();
@@ -345,19 +403,19 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
     const bs = this.#bootstrap;
     this.#bootstrap = undefined;
     await bs?.dispose();
-    this.#runners.clear();
+    this.#runners = [];
   }
 
   /** Sends a Registration Update now (the seed's lwm2m_rd_client_update), to one server or all. */
   update(ssid?: number): void {
-    for (const r of this.#runners.values()) if (ssid === undefined || r.ssid === ssid) r.triggerUpdate();
+    for (const r of this.#runners) if (ssid === undefined || r.ssid === ssid) r.triggerUpdate();
   }
 
   /** The seed's lwm2m_engine_pause: timers stop, sockets stop listening, ENGINE_SUSPENDED. */
   pause(): void {
     if (this.#paused) return;
     this.#paused = true;
-    for (const r of this.#runners.values()) r.pause();
+    for (const r of this.#runners) r.pause();
     this.#bootstrap?.pause();
   }
 
@@ -365,7 +423,7 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
-    for (const r of this.#runners.values()) r.resume();
+    for (const r of this.#runners) r.resume();
     this.#bootstrap?.resume();
   }
 
@@ -378,15 +436,15 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
   }
 
   #firstRegistered(): number | undefined {
-    for (const r of this.#runners.values()) if (r.registered) return r.ssid;
-    return this.#runners.keys().next().value;
+    for (const r of this.#runners) if (r.registered) return r.ssid;
+    return this.#runners[0]?.ssid;
   }
 
   /** Closes every socket and timer without de-registering (process shutdown). */
   async close(): Promise<void> {
     this.#started = false;
-    await Promise.all([...this.#runners.values()].map((r) => r.dispose()));
-    this.#runners.clear();
+    await Promise.all(this.#runners.map((r) => r.dispose()));
+    this.#runners = [];
     await this.#bootstrap?.dispose();
     this.#bootstrap = undefined;
     this.engine.close();
@@ -398,114 +456,119 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
     this.emit('event', event);
   }
 
-  #makeHost(timing: Partial<RdTiming> | undefined): RunnerHost {
-    return {
-      clock: this.clock,
-      endpointName: this.endpointName,
-      version: this.version,
-      ...(timing !== undefined ? { timing } : {}),
-      openChannel: (request, signal) => this.#openChannel(request, signal),
-      registrationLinks: () => this.engine.registrationLinks(),
-      ...(this.version === '1.0' ? {} : { bootstrapFormat: ContentFormat.SENML_CBOR }),
-      attach: (target, channel, runner) => {
-        this.#attach(target, channel, runner);
-      },
-      detach: (target) => {
-        this.engine.detachServer(target.bootstrap ? 'bootstrap' : target.ssid!);
-      },
-      clearObservations: (ssid) => {
-        this.engine.clearObservations(ssid);
-      },
-      flushQueued: (ssid) => {
-        this.engine.flushQueued(ssid);
-      },
-      emit: (event) => {
-        this.#emitEvent(event);
-      },
-      exhausted: (account) => {
-        this.#exhausted(account);
-      },
-      bootstrapDone: () => {
-        this.#bootstrapDone();
-      },
-    };
-  }
-
   #attach(target: { ssid: number | undefined; bootstrap: boolean }, channel: Channel, runner: RegistrationRunner | BootstrapRunner): void {
     const session: ServerSession =
-      runner instanceof RegistrationRunner
-        ? {
-            ssid: target.ssid,
-            bootstrap: false,
-            endpoint: channel.endpoint,
-            peer: channel.peer,
-            reachable: () => runner.reachable,
-            traffic: () => {
-              runner.traffic();
-            },
-            outbound: () => {
-              runner.outbound();
-            },
-          }
-        : {
-            ssid: undefined,
-            bootstrap: true,
-            endpoint: channel.endpoint,
-            peer: channel.peer,
-            reachable: () => true,
-            traffic: () => undefined,
-            outbound: () => undefined,
-          };
-    channel.endpoint.on('error', (error) => {
-      this.emit('error', error);
-    });
+      runner instanceof RegistrationRunner && target.ssid !== undefined ? new RegistrationSession(target.ssid, channel, runner) : new BootstrapSession(channel);
+    channel.endpoint.forwardTo(this.#host);
     this.engine.attachServer(session);
   }
 
-  #wireEngine(): void {
-    const e = this.engine;
-    e.on('instances-changed', (change) => {
-      if (change.source === 'bootstrap' || this.#bootstrap !== undefined) return;
-      for (const r of this.#runners.values()) r.triggerUpdate({ objects: true });
-    });
-    const refreshAccount = (ssid: number): void => {
-      if (this.#bootstrap !== undefined) return;
-      const runner = this.#runners.get(ssid);
-      const account = serverAccounts(this.registry, { queueMode: this.#options.queueMode }).find((a) => a.ssid === ssid);
-      if (runner !== undefined && account !== undefined) runner.updateAccount(account);
-    };
-    e.on('lifetime-changed', ({ ssid }) => {
-      refreshAccount(ssid);
-    });
-    e.on('binding-changed', ({ ssid }) => {
-      refreshAccount(ssid);
-    });
-    e.on('update-trigger', ({ ssid }) => {
-      this.#runners.get(ssid)?.triggerUpdate();
-    });
-    e.on('bootstrap-trigger', () => {
-      try {
-        this.#startBootstrap();
-      } catch (error) {
-        this.emit('error', error as Error);
-      }
-    });
-    e.on('disable', ({ ssid, timeout }) => {
-      this.#runners.get(ssid)?.disable(timeout);
-    });
-    e.on('bootstrap-finish', () => {
-      this.#bootstrap?.finish();
-    });
-    e.on('bootstrap-activity', () => {
-      this.#bootstrap?.activity();
-    });
-    e.on('notify-timeout', ({ ssid }) => {
-      this.#runners.get(ssid)?.networkError('notification not acknowledged');
-    });
-    e.on('error', (error) => {
-      this.emit('error', error);
-    });
+  #refreshAccount(ssid: number): void {
+    if (this.#bootstrap !== undefined) return;
+    const runner = this.#runner(ssid);
+    const account = serverAccounts(this.registry, { queueMode: this.#options.queueMode }).find((a) => a.ssid === ssid);
+    if (runner !== undefined && account !== undefined) runner.updateAccount(account);
   }
+
+  /** The engine's events that concern registration, routed to the runners. */
+  #engineEvent<K extends keyof EngineEvents>(event: K, arg: EngineEvents[K]): void {
+    switch (event) {
+      case 'instances-changed': {
+        const change = arg as EngineEvents['instances-changed'];
+        if (change.source === 'bootstrap' || this.#bootstrap !== undefined) return;
+        for (const r of this.#runners) r.triggerUpdate({ objects: true });
+        return;
+      }
+      case 'lifetime-changed':
+      case 'binding-changed':
+        this.#refreshAccount((arg as EngineEvents['lifetime-changed']).ssid);
+        return;
+      case 'update-trigger':
+        this.#runner((arg as EngineEvents['update-trigger']).ssid)?.triggerUpdate();
+        return;
+      case 'bootstrap-trigger':
+        try {
+          this.#startBootstrap();
+        } catch (error) {
+          this.emit('error', error as Error);
+        }
+        return;
+      case 'disable': {
+        const { ssid, timeout } = arg as EngineEvents['disable'];
+        this.#runner(ssid)?.disable(timeout);
+        return;
+      }
+      case 'bootstrap-finish':
+        this.#bootstrap?.finish();
+        return;
+      case 'bootstrap-activity':
+        this.#bootstrap?.activity();
+        return;
+      case 'notify-timeout':
+        this.#runner((arg as EngineEvents['notify-timeout']).ssid)?.networkError('notification not acknowledged');
+        return;
+      case 'error':
+        this.emit('error', arg as Error);
+        return;
+    }
+  }
+
+  /**
+   * The client's side of its runners (RunnerHost), and the receiver of its engine's and sockets'
+   * events: one object per client whose methods live on a shared prototype. It is declared in the
+   * class body so that it may use the client's private members; an object of arrow functions would
+   * cost a closure per callback and client (~400 bytes each under tsx, which keeps function names),
+   * and a fleet runs thousands of clients (DESIGN.md "Scale").
+   */
+  static readonly #Host = class ClientHost implements RunnerHost, EventReceiver<EngineEvents>, EventReceiver<CoapEndpointEvents> {
+    readonly #client: LwM2mClient;
+    readonly clock: Clock;
+    readonly endpointName: string;
+    readonly version: LwM2mVersion;
+    readonly timing: Partial<RdTiming> | undefined;
+    readonly bootstrapFormat: number | undefined;
+
+    constructor(client: LwM2mClient, timing: Partial<RdTiming> | undefined) {
+      this.#client = client;
+      this.clock = client.clock;
+      this.endpointName = client.endpointName;
+      this.version = client.version;
+      this.timing = timing;
+      this.bootstrapFormat = client.version === '1.0' ? undefined : ContentFormat.SENML_CBOR;
+    }
+
+    openChannel(request: ChannelRequest, signal?: AbortSignal): Promise<Channel> {
+      return this.#client.#openChannel(request, signal);
+    }
+    registrationLinks(): string {
+      return this.#client.engine.registrationLinks();
+    }
+    attach(target: { ssid: number | undefined; bootstrap: boolean }, channel: Channel, runner: RegistrationRunner | BootstrapRunner): void {
+      this.#client.#attach(target, channel, runner);
+    }
+    detach(target: { ssid: number | undefined; bootstrap: boolean }): void {
+      this.#client.engine.detachServer(target.bootstrap ? 'bootstrap' : target.ssid!);
+    }
+    clearObservations(ssid: number): void {
+      this.#client.engine.clearObservations(ssid);
+    }
+    flushQueued(ssid: number): void {
+      this.#client.engine.flushQueued(ssid);
+    }
+    emit(event: RdEvent): void {
+      this.#client.#emitEvent(event);
+    }
+    exhausted(account: ServerAccount): void {
+      this.#client.#exhausted(account);
+    }
+    bootstrapDone(): void {
+      this.#client.#bootstrapDone();
+    }
+    /** Engine events, and the 'error' events of the client's CoAP endpoints. */
+    receive<K extends keyof EngineEvents>(event: K, arg: EngineEvents[K]): void {
+      this.#client.#engineEvent(event, arg);
+    }
+  };
 
   // --- persistence -------------------------------------------------------------------------------------
 

@@ -157,8 +157,8 @@ export class ClientObservation implements AsyncIterable<IncomingResponse> {
     this.#end = reason;
     this.#opts.signal?.removeEventListener('abort', this.#onAbort);
     const key = tokenKey(this.token);
-    if (this.#role.routes.get(key) === this) this.#role.routes.delete(key);
-    this.#role.observations.delete(this);
+    this.#role.deleteRoute(key, this);
+    this.#role.deleteObservation(this);
     this.#queue.end();
   }
 

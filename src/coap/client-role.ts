@@ -87,8 +87,10 @@ export interface ClientRoleOptions {
   preferredSzx: number;
   maxReassemblySize: number;
   separateResponseTimeout: number;
-  reportError: (error: unknown) => void;
 }
+
+/** Token scratch buffers per length, shared by every endpoint (a new token is copied out at once). */
+const TOKEN_SCRATCH = Array.from({ length: 9 }, (_, n) => new Uint8Array(n));
 
 /** One request/response exchange at the message layer (no block-wise logic). */
 class ClientExchange implements ConHandlers, Route, TimerTarget {
@@ -172,7 +174,7 @@ class ClientExchange implements ConHandlers, Route, TimerTarget {
         this.#tkey = role.lastTokenKey;
       } else this.#tkey = tokenKey(token);
       this.#token = token;
-      role.routes.set(this.#tkey, this);
+      role.setRoute(this.#tkey, this);
       this.#routed = true;
       this.#mid = layer.nextMessageId();
       const confirmable = this.#opts.confirmable !== false;
@@ -188,9 +190,7 @@ class ClientExchange implements ConHandlers, Route, TimerTarget {
       if (confirmable) this.#transmission = layer.sendConfirmable(msg, this.peer, this);
       else {
         this.#startTimer();
-        layer.trackNon(this.peer, this.#mid, () => {
-          this.onReset();
-        });
+        layer.trackNon(this.peer, this.#mid, this);
         layer.send(msg, this.peer);
       }
     } catch (error) {
@@ -243,7 +243,7 @@ class ClientExchange implements ConHandlers, Route, TimerTarget {
     const response = toResponse(msg, peer, channel);
     const route = this.#hooks?.follow?.(response);
     if (route !== undefined) {
-      this.#role.routes.set(this.#tkey, route);
+      this.#role.setRoute(this.#tkey, route);
       this.#routed = false;
     }
     this.#settle();
@@ -265,7 +265,7 @@ class ClientExchange implements ConHandlers, Route, TimerTarget {
     this.#transmission = undefined;
     this.#timer?.cancel();
     this.#timer = undefined;
-    if (this.#routed && this.#role.routes.get(this.#tkey) === this) this.#role.routes.delete(this.#tkey);
+    if (this.#routed) this.#role.deleteRoute(this.#tkey, this);
     this.#routed = false;
     if (this.#opts.confirmable === false && this.#mid >= 0) this.#role.layer.untrackNon(this.#mid);
     if (this.#onAbort !== undefined) this.#opts.signal?.removeEventListener('abort', this.#onAbort);
@@ -286,38 +286,72 @@ export class ClientRole {
   readonly params: CoapParams;
   readonly counters: CoapCounters;
   readonly separateResponseTimeout: number;
-  /** @internal token key -> receiver */
-  readonly routes = new Map<string, Route>();
-  /** @internal */
-  readonly observations = new Set<ClientObservation>();
-  #o: ClientRoleOptions;
-  #peers = new Map<string, PeerSlots>();
+  // Tables exist only while they hold something (an idle endpoint keeps none).
+  /** token key -> receiver */
+  #routes: Map<string, Route> | undefined;
+  #observations: Set<ClientObservation> | undefined;
+  #peers: Map<string, PeerSlots> | undefined;
+  readonly #random: RandomSource;
+  readonly #tokenLength: number;
+  readonly #preferredSzx: number;
+  readonly #maxReassemblySize: number;
   #sweepAt = 64;
-  #tokenBuf: Uint8Array;
   #closed = false;
 
   constructor(options: ClientRoleOptions) {
-    this.#o = options;
     this.layer = options.layer;
     this.clock = options.clock;
     this.params = options.params;
     this.counters = options.counters;
     this.separateResponseTimeout = options.separateResponseTimeout;
-    this.#tokenBuf = new Uint8Array(options.tokenLength);
+    this.#random = options.random;
+    this.#tokenLength = options.tokenLength;
+    this.#preferredSzx = options.preferredSzx;
+    this.#maxReassemblySize = options.maxReassemblySize;
   }
 
   reportError(error: unknown): void {
-    this.#o.reportError(error);
+    this.layer.reportError(error);
+  }
+
+  /** @internal The receiver of responses with this token key. */
+  route(key: string): Route | undefined {
+    return this.#routes?.get(key);
+  }
+
+  /** @internal */
+  setRoute(key: string, route: Route): void {
+    (this.#routes ??= new Map<string, Route>()).set(key, route);
+  }
+
+  /** @internal Removes the route of `key` if it is `route`. */
+  deleteRoute(key: string, route: Route): void {
+    const routes = this.#routes;
+    if (routes?.get(key) !== route) return;
+    routes.delete(key);
+    if (routes.size === 0) this.#routes = undefined;
+  }
+
+  /** @internal */
+  addObservation(obs: ClientObservation): void {
+    (this.#observations ??= new Set<ClientObservation>()).add(obs);
+  }
+
+  /** @internal */
+  deleteObservation(obs: ClientObservation): void {
+    const set = this.#observations;
+    if (set?.delete(obs) === true && set.size === 0) this.#observations = undefined;
   }
 
   /** A fresh random token not in use by a pending request or observation (RFC 7252 5.3.1). */
   newToken(): Uint8Array {
+    const buf = TOKEN_SCRATCH[this.#tokenLength]!;
     for (;;) {
-      this.#o.random(this.#tokenBuf);
-      const key = tokenKey(this.#tokenBuf);
-      if (!this.routes.has(key)) {
+      this.#random(buf);
+      const key = tokenKey(buf);
+      if (this.#routes?.has(key) !== true) {
         this.lastTokenKey = key;
-        return this.#tokenBuf.slice();
+        return buf.slice();
       }
     }
   }
@@ -328,7 +362,7 @@ export class ClientRole {
   // --- incoming responses (CON/NON) from the message layer --------------------------------------
 
   handleResponse(msg: CoapMessage, peer: Peer, channel: ChannelInfo, entry: DedupEntry): void {
-    const route = this.routes.get(tokenKey(msg.token));
+    const route = this.#routes?.get(tokenKey(msg.token));
     const acceptable = msg.options.length === 0 || findBadCriticalOption(msg.options, SUPPORTED_CRITICAL_OPTIONS) === undefined;
     if (route === undefined || !acceptable || !route.deliver(msg, peer, channel)) {
       this.counters.unmatchedResponses++;
@@ -343,10 +377,11 @@ export class ClientRole {
   // --- NSTART ------------------------------------------------------------------------------------
 
   #enqueue(x: ClientExchange): void {
-    let slots = this.#peers.get(x.pid);
+    const peers = (this.#peers ??= new Map<string, PeerSlots>());
+    let slots = peers.get(x.pid);
     if (slots === undefined) {
       slots = { active: 0, queue: undefined };
-      this.#peers.set(x.pid, slots);
+      peers.set(x.pid, slots);
     }
     if (slots.active < this.params.nstart) {
       slots.active++;
@@ -359,7 +394,7 @@ export class ClientRole {
 
   /** @internal */
   release(pid: string): void {
-    const slots = this.#peers.get(pid);
+    const slots = this.#peers?.get(pid);
     if (slots === undefined) return;
     slots.active--;
     const queue = slots.queue;
@@ -374,17 +409,27 @@ export class ClientRole {
     if (slots.active === 0 && (queue === undefined || queue.length === 0)) this.#idle();
   }
 
-  /** Idle per-peer slots are kept (saves map churn on busy peers) up to a bound, then dropped. */
+  /**
+   * Idle per-peer slots are kept (saves map churn on busy peers) up to a bound, then dropped; the
+   * slot of an endpoint's only peer (a client's server) goes as soon as it is idle, so an idle
+   * endpoint holds no table.
+   */
   #idle(): void {
-    if (this.#peers.size <= this.#sweepAt) return;
-    for (const [pid, s] of this.#peers) if (s.active === 0 && (s.queue === undefined || s.queue.length === 0)) this.#peers.delete(pid);
-    this.#sweepAt = Math.max(64, 2 * this.#peers.size); // amortized O(1) per request
+    const peers = this.#peers;
+    if (peers === undefined) return;
+    if (peers.size === 1) {
+      this.#peers = undefined;
+      return;
+    }
+    if (peers.size <= this.#sweepAt) return;
+    for (const [pid, s] of peers) if (s.active === 0 && (s.queue === undefined || s.queue.length === 0)) peers.delete(pid);
+    this.#sweepAt = Math.max(64, 2 * peers.size); // amortized O(1) per request
   }
 
   /** @internal Removes a settled exchange that is still queued. */
   dequeue(x: ClientExchange): void {
     x.queued = false;
-    const slots = this.#peers.get(x.pid);
+    const slots = this.#peers?.get(x.pid);
     if (slots?.queue === undefined) return;
     const i = slots.queue.indexOf(x);
     if (i >= 0) slots.queue.splice(i, 1);
@@ -394,7 +439,7 @@ export class ClientRole {
   /** Requests waiting for an NSTART slot, all peers. */
   get queued(): number {
     let n = 0;
-    for (const s of this.#peers.values()) n += s.queue?.length ?? 0;
+    for (const s of this.#peers?.values() ?? []) n += s.queue?.length ?? 0;
     return n;
   }
 
@@ -418,7 +463,7 @@ export class ClientRole {
   }
 
   #szx(opts: RequestOptions): number {
-    return opts.blockSize === undefined ? this.#o.preferredSzx : szxFor(opts.blockSize);
+    return opts.blockSize === undefined ? this.#preferredSzx : szxFor(opts.blockSize);
   }
 
   request(peer: Peer, req: CoapRequest, opts: RequestOptions = {}): Promise<IncomingResponse> {
@@ -516,11 +561,11 @@ export class ClientRole {
     const followPayload = code === CoapCode.FETCH ? requestPayload : EMPTY_BYTES;
     let head = first;
     let etag = hex(getOption(first.options, CoapOption.ETAG));
-    let body = new Reassembler(this.#o.maxReassemblySize);
+    let body = new Reassembler(this.#maxReassemblySize);
     let restarts = 0;
     const add = (offset: number, data: Uint8Array): void => {
       const r = body.append(offset, data);
-      if (r === 'too-large') throw new CoapBlockError(`response body exceeds ${this.#o.maxReassemblySize} bytes`);
+      if (r === 'too-large') throw new CoapBlockError(`response body exceeds ${this.#maxReassemblySize} bytes`);
       if (r === 'gap') throw new CoapBlockError(`block at offset ${offset} leaves a gap`);
     };
     add(0, first.payload);
@@ -545,7 +590,7 @@ export class ClientRole {
         if (b.num !== 0) throw new CoapBlockError(`response starts at block ${b.num}`);
         head = again;
         etag = hex(getOption(again.options, CoapOption.ETAG));
-        body = new Reassembler(this.#o.maxReassemblySize);
+        body = new Reassembler(this.#maxReassemblySize);
         add(0, again.payload);
         last = again;
         szx = b.szx;
@@ -581,7 +626,7 @@ export class ClientRole {
         seq = getUintOption(response.options, CoapOption.OBSERVE);
         obs = new ClientObservation(this, peer, response.token, { code: req.code, options: sent, payload }, opts);
         if (seq === undefined || !isSuccessCode(response.code)) return undefined;
-        this.observations.add(obs);
+        this.addObservation(obs);
         // Freshness starts from the registration response, before any notification can race it.
         obs.setFirst(response, seq);
         return obs;
@@ -601,12 +646,12 @@ export class ClientRole {
   close(): void {
     this.#closed = true;
     const pending: ClientExchange[] = [];
-    for (const r of this.routes.values()) if (r instanceof ClientExchange) pending.push(r);
-    for (const slots of this.#peers.values()) pending.push(...(slots.queue ?? []));
+    for (const r of this.#routes?.values() ?? []) if (r instanceof ClientExchange) pending.push(r);
+    for (const slots of this.#peers?.values() ?? []) pending.push(...(slots.queue ?? []));
     for (const x of pending) x.fail(new AbortedError('endpoint closed'));
-    for (const o of [...this.observations]) o.finish('closed');
-    this.routes.clear();
-    this.#peers.clear();
+    for (const o of [...(this.#observations ?? [])]) o.finish('closed');
+    this.#routes = undefined;
+    this.#peers = undefined;
   }
 }
 

@@ -23,7 +23,8 @@ interface Slot extends DedupEntry {
 }
 
 export class DedupTable {
-  #peers = new Map<string, Map<number, Slot>>();
+  /** Present only while entries are: an idle endpoint keeps no empty table. */
+  #peers: Map<string, Map<number, Slot>> | undefined;
   #fifo: Slot[] = [];
   #head = 0;
   #size = 0;
@@ -45,17 +46,18 @@ export class DedupTable {
   }
 
   get(pid: string, mid: number): DedupEntry | undefined {
-    const slot = this.#peers.get(pid)?.get(mid);
+    const slot = this.#peers?.get(pid)?.get(mid);
     if (slot === undefined || slot.expires <= this.#clock.now()) return undefined;
     return slot;
   }
 
   /** Records a new entry for (pid, mid), replacing any older one under that key, and returns it. */
   add(pid: string, mid: number, token: string, code: number): DedupEntry {
-    let table = this.#peers.get(pid);
+    const peers = (this.#peers ??= new Map<string, Map<number, Slot>>());
+    let table = peers.get(pid);
     if (table === undefined) {
-      table = new Map();
-      this.#peers.set(pid, table);
+      table = new Map<number, Slot>();
+      peers.set(pid, table);
     }
     if (!table.has(mid)) this.#size++;
     const slot: Slot = { token, code, reply: undefined, table, pid, mid, expires: this.#clock.now() + this.#lifetime };
@@ -67,7 +69,7 @@ export class DedupTable {
   }
 
   clear(): void {
-    this.#peers.clear();
+    this.#peers = undefined;
     this.#fifo = [];
     this.#head = 0;
     this.#size = 0;
@@ -79,7 +81,11 @@ export class DedupTable {
     if (slot.table.get(slot.mid) !== slot) return; // replaced by a newer entry
     slot.table.delete(slot.mid);
     this.#size--;
-    if (slot.table.size === 0 && this.#peers.get(slot.pid) === slot.table) this.#peers.delete(slot.pid);
+    const peers = this.#peers;
+    if (slot.table.size === 0 && peers?.get(slot.pid) === slot.table) {
+      peers.delete(slot.pid);
+      if (peers.size === 0) this.#peers = undefined;
+    }
   }
 
   #sweep(): void {

@@ -78,17 +78,15 @@ export class CoapEndpoint extends TypedEmitter<CoapEndpointEvents> {
   #layer: MessageLayer;
   #client: ClientRole;
   #server: ServerRole;
-  #abort = new AbortController();
   #closeTransport: boolean;
   #closing: Promise<void> | undefined;
-  #pings = new Set<() => void>();
+  /** Pending pings' rejections (created on first ping). */
+  #pings: Set<() => void> | undefined;
 
+  // Thousands of endpoints live in one process (a client fleet): the wiring below creates no
+  // per-endpoint objects beyond the roles, and no closures but the three transport/error handlers.
   constructor(transport: Transport, options: CoapEndpointOptions = {}) {
-    super((error) => {
-      queueMicrotask(() => {
-        throw error;
-      });
-    });
+    super();
     this.transport = transport;
     this.params = resolveParams(options.params);
     this.clock = options.clock ?? systemClock;
@@ -98,9 +96,6 @@ export class CoapEndpoint extends TypedEmitter<CoapEndpointEvents> {
     if (!Number.isInteger(tokenLength) || tokenLength < 1 || tokenLength > 8) throw new RangeError('tokenLength must be 1..8');
     const preferredSzx = szxFor(options.preferredBlockSize ?? 1024);
     const maxReassemblySize = options.maxReassemblySize ?? 8 * 1024 * 1024;
-    const reportError = (error: unknown): void => {
-      this.#reportError(error);
-    };
     this.#layer = new MessageLayer({
       transport,
       params: this.params,
@@ -108,14 +103,9 @@ export class CoapEndpoint extends TypedEmitter<CoapEndpointEvents> {
       random,
       counters: this.#counters,
       maxDedupEntries: options.maxDedupEntries ?? 10_000,
-      sink: {
-        onRequest: (msg, peer, channel, entry) => {
-          this.#server.handleRequest(msg, peer, channel, entry);
-        },
-        onResponse: (msg, peer, channel, entry) => {
-          this.#client.handleResponse(msg, peer, channel, entry);
-        },
-      },
+    });
+    this.#layer.onError((error) => {
+      this.#reportError(error);
     });
     this.#client = new ClientRole({
       layer: this.#layer,
@@ -127,14 +117,12 @@ export class CoapEndpoint extends TypedEmitter<CoapEndpointEvents> {
       preferredSzx,
       maxReassemblySize,
       separateResponseTimeout: options.responseTimeout ?? this.params.maxTransmitWait,
-      reportError,
     });
     this.#server = new ServerRole({
       layer: this.#layer,
       clock: this.clock,
       params: this.params,
       counters: this.#counters,
-      signal: this.#abort.signal,
       preferredSzx,
       maxReassemblySize,
       separateResponseDelay: options.separateResponseDelay ?? 1000,
@@ -143,9 +131,9 @@ export class CoapEndpoint extends TypedEmitter<CoapEndpointEvents> {
       observeConEvery: options.observeConEvery ?? 20,
       observeConInterval: options.observeConInterval ?? 24 * 3600 * 1000,
       block1Stream: options.block1Stream,
-      reportError,
       random,
     });
+    this.#layer.connect(this.#server, this.#client);
     transport.onDatagram((data, peer, channel) => {
       try {
         this.#layer.handleDatagram(data, peer, channel);
@@ -215,9 +203,9 @@ export class CoapEndpoint extends TypedEmitter<CoapEndpointEvents> {
       const onClose = (): void => {
         reject(new AbortedError('endpoint closed'));
       };
-      this.#pings.add(onClose);
+      (this.#pings ??= new Set()).add(onClose);
       const done = (): number => {
-        this.#pings.delete(onClose);
+        this.#pings?.delete(onClose);
         signal?.removeEventListener('abort', onAbort);
         return this.clock.now() - start;
       };
@@ -253,12 +241,11 @@ export class CoapEndpoint extends TypedEmitter<CoapEndpointEvents> {
    */
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
-    this.#abort.abort(new AbortedError('endpoint closed'));
     this.#server.close();
     this.#client.close();
     this.#layer.close();
-    for (const reject of [...this.#pings]) reject();
-    this.#pings.clear();
+    for (const reject of [...(this.#pings ?? [])]) reject();
+    this.#pings = undefined;
     this.#closing = this.#closeTransport ? this.transport.close() : Promise.resolve();
     return this.#closing;
   }

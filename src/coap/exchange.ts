@@ -55,11 +55,14 @@ export interface ConHandlers {
   onTimeout(): void;
 }
 
-/** The upper layer: receives new (deduplicated) requests and responses. */
-export interface MessageSink {
-  onRequest(msg: CoapMessage, peer: Peer, channel: ChannelInfo, entry: DedupEntry): void;
-  /** A CON or NON response (separate response, notification, NON response). */
-  onResponse(msg: CoapMessage, peer: Peer, channel: ChannelInfo, entry: DedupEntry): void;
+/** The upper layer's server role: receives new (deduplicated) requests. */
+export interface RequestSink {
+  handleRequest(msg: CoapMessage, peer: Peer, channel: ChannelInfo, entry: DedupEntry): void;
+}
+
+/** The upper layer's client role: receives CON or NON responses (separate responses, notifications, NON responses). */
+export interface ResponseSink {
+  handleResponse(msg: CoapMessage, peer: Peer, channel: ChannelInfo, entry: DedupEntry): void;
 }
 
 export interface MessageLayerOptions {
@@ -68,9 +71,18 @@ export interface MessageLayerOptions {
   clock: Clock;
   random: RandomSource;
   counters: CoapCounters;
-  sink: MessageSink;
   /** Bound of the duplicate-detection table (entries). */
   maxDedupEntries: number;
+}
+
+/** What a RST matching a tracked NON message is reported to (an object: no closure per message). */
+export interface ResetTarget {
+  onReset(): void;
+}
+
+interface SentNon {
+  readonly peer: Peer;
+  readonly target: ResetTarget;
 }
 
 /** One outgoing CON message under retransmission (RFC 7252 4.2). */
@@ -182,13 +194,18 @@ export class MessageLayer {
   readonly counters: CoapCounters;
   #transport: Transport;
   #random: RandomSource;
-  #sink: MessageSink;
+  #requests: RequestSink | undefined;
+  #responses: ResponseSink | undefined;
+  #errors: ((error: unknown) => void) | undefined;
   readonly timers: TimerQueue;
   #nextMid: number;
+  readonly #maxDedupEntries: number;
+  // The tables below exist only while they hold something: an idle endpoint (thousands of them in
+  // a client fleet) keeps no empty hash tables.
   /** Outstanding CON messages by Message ID (IDs are unique per endpoint; the peer is checked on match). */
-  #outstanding = new Map<number, Transmission>();
-  #dedup: DedupTable;
-  #nonSent: ExpiringMap<number, { peer: Peer; onReset: () => void }>;
+  #outstanding: Map<number, Transmission> | undefined;
+  #dedup: DedupTable | undefined;
+  #nonSent: ExpiringMap<number, SentNon> | undefined;
   #closed = false;
 
   constructor(options: MessageLayerOptions) {
@@ -197,11 +214,25 @@ export class MessageLayer {
     this.counters = options.counters;
     this.#transport = options.transport;
     this.#random = options.random;
-    this.#sink = options.sink;
+    this.#maxDedupEntries = options.maxDedupEntries;
     this.timers = new TimerQueue(options.clock);
     this.#nextMid = random16(options.random);
-    this.#dedup = new DedupTable(options.clock, options.params.exchangeLifetime, options.maxDedupEntries);
-    this.#nonSent = new ExpiringMap({ clock: options.clock, lifetime: options.params.nonLifetime, maxEntries: options.maxDedupEntries });
+  }
+
+  /** Connects the roles above: new requests go to `requests`, CON/NON responses to `responses`. */
+  connect(requests: RequestSink, responses: ResponseSink): void {
+    this.#requests = requests;
+    this.#responses = responses;
+  }
+
+  /** Sets where errors of the layers above are reported (the endpoint's 'error' event). */
+  onError(handler: (error: unknown) => void): void {
+    this.#errors = handler;
+  }
+
+  /** Reports an unexpected error (handler exceptions, bugs) without disturbing the socket loop. */
+  reportError(error: unknown): void {
+    this.#errors?.(error);
   }
 
   /** Next message ID: a random start, then sequential (RFC 7252 4.4). */
@@ -213,11 +244,11 @@ export class MessageLayer {
 
   /** Outstanding CON messages (all peers). */
   get outstanding(): number {
-    return this.#outstanding.size;
+    return this.#outstanding?.size ?? 0;
   }
 
   get dedupSize(): number {
-    return this.#dedup.size;
+    return this.#dedup?.size ?? 0;
   }
 
   sendBytes(bytes: Uint8Array, peer: Peer): void {
@@ -255,24 +286,31 @@ export class MessageLayer {
     return t;
   }
 
-  /** Remembers a sent NON message (for NON_LIFETIME) so that a RST for it calls `onReset` (RFC 7252 4.3, RFC 7641 3.6). */
-  trackNon(peer: Peer, messageId: number, onReset: () => void): void {
-    this.#nonSent.set(messageId, { peer, onReset });
+  /**
+   * Remembers a sent NON message (for NON_LIFETIME) so that a RST for it calls `target.onReset()`
+   * (RFC 7252 4.3, RFC 7641 3.6). The entry holds the peer and the target only: a NON notification
+   * kept for NON_LIFETIME retains neither its bytes nor its sender's state.
+   */
+  trackNon(peer: Peer, messageId: number, target: ResetTarget): void {
+    (this.#nonSent ??= new ExpiringMap({ clock: this.clock, lifetime: this.params.nonLifetime, maxEntries: this.#maxDedupEntries })).set(messageId, { peer, target });
   }
 
   /** Forgets a tracked NON message. */
   untrackNon(messageId: number): void {
-    this.#nonSent.delete(messageId);
+    this.#nonSent?.delete(messageId);
   }
 
   /** @internal */
   track(t: Transmission): void {
-    this.#outstanding.set(t.messageId, t);
+    (this.#outstanding ??= new Map<number, Transmission>()).set(t.messageId, t);
   }
 
   /** @internal */
   untrack(t: Transmission): void {
-    if (this.#outstanding.get(t.messageId) === t) this.#outstanding.delete(t.messageId);
+    const outstanding = this.#outstanding;
+    if (outstanding?.get(t.messageId) !== t) return;
+    outstanding.delete(t.messageId);
+    if (outstanding.size === 0) this.#outstanding = undefined;
   }
 
   /** Entry point for every received datagram. Never throws. */
@@ -296,14 +334,14 @@ export class MessageLayer {
         return;
       }
       const mid = msg.messageId;
-      const found = this.#outstanding.get(mid);
+      const found = this.#outstanding?.get(mid);
       const t = found !== undefined && samePeer(found.peer, peer) ? found : undefined;
       if (type === CoapType.RST) this.counters.resetsReceived++;
       if (t === undefined) {
-        const non = type === CoapType.RST ? this.#nonSent.get(mid) : undefined;
+        const non = type === CoapType.RST ? this.#nonSent?.get(mid) : undefined;
         if (non !== undefined && samePeer(non.peer, peer)) {
-          this.#nonSent.delete(mid);
-          non.onReset();
+          this.#nonSent?.delete(mid);
+          non.target.onReset();
           return;
         }
         this.counters.unmatchedAcks++;
@@ -328,19 +366,20 @@ export class MessageLayer {
     }
     const pid = peerId(peer);
     const token = tokenKey(msg.token);
-    const seen = this.#dedup.get(pid, msg.messageId);
+    const dedup = (this.#dedup ??= new DedupTable(this.clock, this.params.exchangeLifetime, this.#maxDedupEntries));
+    const seen = dedup.get(pid, msg.messageId);
     if (seen?.token === token && seen.code === code) {
       this.counters.duplicates++;
       if (seen.reply !== undefined) this.sendBytes(seen.reply, peer);
       return;
     }
-    const evicted = this.#dedup.evictions;
-    const entry = this.#dedup.add(pid, msg.messageId, token, code);
-    if (this.#dedup.evictions !== evicted) this.counters.dedupEvictions += this.#dedup.evictions - evicted;
+    const evicted = dedup.evictions;
+    const entry = dedup.add(pid, msg.messageId, token, code);
+    if (dedup.evictions !== evicted) this.counters.dedupEvictions += dedup.evictions - evicted;
     if (request) {
       this.counters.requestsReceived++;
-      this.#sink.onRequest(msg, peer, channel, entry);
-    } else this.#sink.onResponse(msg, peer, channel, entry);
+      this.#requests?.handleRequest(msg, peer, channel, entry);
+    } else this.#responses?.handleResponse(msg, peer, channel, entry);
   }
 
   #malformed(data: Uint8Array, peer: Peer): void {
@@ -353,10 +392,10 @@ export class MessageLayer {
   /** Stops every retransmission and forgets all state. Handlers are not called. */
   close(): void {
     this.#closed = true;
-    for (const t of [...this.#outstanding.values()]) t.cancel();
-    this.#outstanding.clear();
-    this.#dedup.clear();
-    this.#nonSent.clear();
+    for (const t of [...(this.#outstanding?.values() ?? [])]) t.cancel();
+    this.#outstanding = undefined;
+    this.#dedup?.clear();
+    this.#nonSent?.clear();
     this.timers.clear();
   }
 }

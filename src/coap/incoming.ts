@@ -34,6 +34,11 @@ export interface ObservationFactory {
   create(request: IncomingRequest): ServerObservation;
 }
 
+/** @internal The endpoint's side of a request: observations, and the signal aborted when it closes (made on first use). */
+export interface RequestOwner extends ObservationFactory {
+  readonly signal: AbortSignal;
+}
+
 /**
  * A request received by the endpoint (server role). Decoded fields are computed on first use.
  * The payload is the whole body: Block1 blocks are reassembled first, unless the endpoint's
@@ -46,30 +51,24 @@ export class IncomingRequest {
   readonly payload: Uint8Array;
   /** Set when this request carries one block of a streamed Block1 transfer. */
   readonly block1: Block1Info | undefined;
-  /** Aborted when the endpoint closes. */
-  readonly signal: AbortSignal;
   #path: string[] | undefined;
   #query: string[] | undefined;
-  #observations: ObservationFactory;
+  #owner: RequestOwner;
   #observation: ServerObservation | undefined;
 
   /** @internal */
-  constructor(
-    message: CoapMessage,
-    peer: Peer,
-    channel: ChannelInfo,
-    payload: Uint8Array,
-    block1: Block1Info | undefined,
-    signal: AbortSignal,
-    observations: ObservationFactory,
-  ) {
+  constructor(message: CoapMessage, peer: Peer, channel: ChannelInfo, payload: Uint8Array, block1: Block1Info | undefined, owner: RequestOwner) {
     this.message = message;
     this.peer = peer;
     this.channel = channel;
     this.payload = payload;
     this.block1 = block1;
-    this.signal = signal;
-    this.#observations = observations;
+    this.#owner = owner;
+  }
+
+  /** Aborted when the endpoint closes. */
+  get signal(): AbortSignal {
+    return this.#owner.signal;
   }
 
   /** Method code (CoapCode.GET ...). */
@@ -134,7 +133,7 @@ export class IncomingRequest {
    */
   acceptObservation(): ServerObservation {
     if (this.#observation !== undefined) return this.#observation;
-    this.#observation = this.#observations.create(this);
+    this.#observation = this.#owner.create(this);
     return this.#observation;
   }
 }

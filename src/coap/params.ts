@@ -35,8 +35,17 @@ export interface CoapParams {
 /** The base parameters an endpoint may set; derived values may be overridden too. */
 export type CoapParamsInit = Partial<CoapParams>;
 
-/** Computes a complete, checked parameter set from the defaults of RFC 7252 4.8 and overrides. */
+/**
+ * Computes a complete, checked parameter set from the defaults of RFC 7252 4.8 and overrides.
+ * Without overrides it returns the shared DEFAULT_PARAMS (frozen), so endpoints on the defaults
+ * hold no copy of their own.
+ */
 export function resolveParams(init: CoapParamsInit = {}): CoapParams {
+  for (const key in init) if (init[key as keyof CoapParamsInit] !== undefined) return build(init);
+  return DEFAULT_PARAMS;
+}
+
+function build(init: CoapParamsInit): CoapParams {
   const ackTimeout = init.ackTimeout ?? 2000;
   const ackRandomFactor = init.ackRandomFactor ?? 1.5;
   const maxRetransmit = init.maxRetransmit ?? 4;
@@ -74,4 +83,4 @@ function check(ok: boolean, message: string): void {
 }
 
 /** The RFC 7252 defaults. */
-export const DEFAULT_PARAMS: CoapParams = resolveParams();
+export const DEFAULT_PARAMS: CoapParams = build({});

@@ -68,14 +68,15 @@ export class ServerObservation {
   /** @internal registry key */
   readonly key: string;
   #host: ObservationHost;
-  #controller = new AbortController();
+  /** Made when `signal` is first read: most observations never need one. */
+  #controller: AbortController | undefined;
   #reason: ObservationCancelReason | undefined;
   #active = false;
   #inflight: InFlight | undefined;
   #early: { response: CoapResponse; options: NotifyOptions | undefined; settle: (r: NotifyResult) => void } | undefined;
   #sinceCon = 0;
   #lastConAt: number;
-  #listeners: ((reason: ObservationCancelReason) => void)[] = [];
+  #listeners: ((reason: ObservationCancelReason) => void)[] | undefined;
 
   /** @internal */
   constructor(host: ObservationHost, request: IncomingRequest, key: string) {
@@ -89,6 +90,10 @@ export class ServerObservation {
 
   /** Aborted (with the cancel reason as `signal.reason`) when the observation ends. */
   get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#reason !== undefined) this.#controller.abort(this.#reason);
+    }
     return this.#controller.signal;
   }
 
@@ -108,7 +113,7 @@ export class ServerObservation {
   /** Calls `listener` once when the observation ends (immediately if it already has). */
   onCancel(listener: (reason: ObservationCancelReason) => void): void {
     if (this.#reason !== undefined) listener(this.#reason);
-    else this.#listeners.push(listener);
+    else this.#listeners = (this.#listeners ?? []).concat(listener); // exact size: push reserves 17 slots
   }
 
   /**
@@ -181,9 +186,7 @@ export class ServerObservation {
     host.counters.notificationsSent++;
     if (!con) {
       layer.send(msg, this.peer);
-      layer.trackNon(this.peer, msg.messageId, () => {
-        this.terminate('reset');
-      });
+      layer.trackNon(this.peer, msg.messageId, this);
       this.#sinceCon++;
       settle('sent');
       if (final) this.terminate('final');
@@ -213,14 +216,17 @@ export class ServerObservation {
     if (inflight !== undefined) {
       const oldMid = inflight.transmission.messageId;
       inflight.transmission.replace(msg.messageId, serialize(msg), handlers);
-      layer.trackNon(this.peer, oldMid, () => {
-        this.terminate('reset');
-      });
+      layer.trackNon(this.peer, oldMid, this);
       inflight.settle('replaced');
       this.#inflight = { transmission: inflight.transmission, settle };
       return;
     }
     this.#inflight = { transmission: layer.sendConfirmable(msg, this.peer, handlers), settle };
+  }
+
+  /** @internal A RST answered one of its NON notifications (RFC 7641 3.6): the client forgot it. */
+  onReset(): void {
+    this.terminate('reset');
   }
 
   /** @internal Ends the observation (idempotent). */
@@ -236,8 +242,10 @@ export class ServerObservation {
     this.#early?.settle('cancelled');
     this.#early = undefined;
     this.#host.detached(this);
-    this.#controller.abort(reason);
-    for (const l of this.#listeners.splice(0)) {
+    this.#controller?.abort(reason);
+    const listeners = this.#listeners ?? [];
+    this.#listeners = undefined;
+    for (const l of listeners) {
       try {
         l(reason);
       } catch (error) {

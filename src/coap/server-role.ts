@@ -4,14 +4,15 @@
  * block-by-block delivery and Block2 slicing with a per-peer body cache (RFC 7959); and the
  * registry of server-side observations (RFC 7641 4).
  */
-import { StatusError } from '../errors.ts';
+import { AbortedError, StatusError } from '../errors.ts';
 import type { ChannelInfo, Peer } from '../transport/transport.ts';
+import { ownBytes } from '../util/bytes.ts';
 import type { Clock } from '../util/clock.ts';
 import { Reassembler, sliceBlock, transferKey } from './block.ts';
 import type { CoapCounters } from './counters.ts';
 import { ExpiringMap } from './expiring-map.ts';
 import { peerId, tokenKey, type DedupEntry, type MessageLayer } from './exchange.ts';
-import { IncomingRequest, type Block1Info, type ObservationFactory } from './incoming.ts';
+import { IncomingRequest, type Block1Info, type RequestOwner } from './incoming.ts';
 import {
   CoapCode,
   CoapOption,
@@ -64,7 +65,6 @@ export interface ServerRoleOptions {
   clock: Clock;
   params: CoapParams;
   counters: CoapCounters;
-  signal: AbortSignal;
   preferredSzx: number;
   maxReassemblySize: number;
   separateResponseDelay: number;
@@ -73,7 +73,6 @@ export interface ServerRoleOptions {
   observeConEvery: number;
   observeConInterval: number;
   block1Stream: ((request: IncomingRequest) => boolean) | undefined;
-  reportError: (error: unknown) => void;
   random: (target: Uint8Array) => void;
 }
 
@@ -125,36 +124,46 @@ function diagnostic(text: string): Uint8Array {
   return encodeString(text);
 }
 
-export class ServerRole implements ObservationHost, ObservationFactory {
+function block2Bytes(e: Block2Entry): number {
+  return e.body.length;
+}
+
+export class ServerRole implements ObservationHost, RequestOwner {
   handler: RequestHandler | undefined;
   readonly layer: MessageLayer;
   readonly clock: Clock;
   readonly counters: CoapCounters;
   readonly conEvery: number;
   readonly conInterval: number;
-  #o: ServerRoleOptions;
-  #observations = new Map<string, ServerObservation>();
-  #block1: ExpiringMap<string, Block1State>;
-  #block2: ExpiringMap<string, Block2Entry>;
+  readonly #params: CoapParams;
+  readonly #preferredSzx: number;
+  readonly #maxReassemblySize: number;
+  readonly #separateResponseDelay: number;
+  readonly #maxBlockTransfers: number;
+  readonly #block2CacheBytes: number;
+  readonly #block1Stream: ((request: IncomingRequest) => boolean) | undefined;
+  // Created on first use: an idle endpoint keeps no tables and no AbortController.
+  #observations: Map<string, ServerObservation> | undefined;
+  #block1: ExpiringMap<string, Block1State> | undefined;
+  #block2: ExpiringMap<string, Block2Entry> | undefined;
+  #abort: AbortController | undefined;
+  #closed = false;
   #sequence: ObserveSequence;
   #etag: number;
 
   constructor(options: ServerRoleOptions) {
-    this.#o = options;
     this.layer = options.layer;
     this.clock = options.clock;
     this.counters = options.counters;
     this.conEvery = options.observeConEvery;
     this.conInterval = options.observeConInterval;
-    const lifetime = options.params.exchangeLifetime;
-    this.#block1 = new ExpiringMap({ clock: options.clock, lifetime, maxEntries: options.maxBlockTransfers });
-    this.#block2 = new ExpiringMap({
-      clock: options.clock,
-      lifetime,
-      maxEntries: options.maxBlockTransfers,
-      maxBytes: options.block2CacheBytes,
-      sizeOf: (e) => e.body.length,
-    });
+    this.#params = options.params;
+    this.#preferredSzx = options.preferredSzx;
+    this.#maxReassemblySize = options.maxReassemblySize;
+    this.#separateResponseDelay = options.separateResponseDelay;
+    this.#maxBlockTransfers = options.maxBlockTransfers;
+    this.#block2CacheBytes = options.block2CacheBytes;
+    this.#block1Stream = options.block1Stream;
     const seed = new Uint8Array(4);
     options.random(seed);
     this.#sequence = new ObserveSequence(((seed[0]! << 8) | seed[1]!) & 0xfff);
@@ -162,7 +171,30 @@ export class ServerRole implements ObservationHost, ObservationFactory {
   }
 
   get observations(): ServerObservation[] {
-    return [...this.#observations.values()];
+    return [...(this.#observations?.values() ?? [])];
+  }
+
+  /** Aborted when the endpoint closes (every request's `signal`). */
+  get signal(): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.#closed) this.#abort.abort(new AbortedError('endpoint closed'));
+    }
+    return this.#abort.signal;
+  }
+
+  #block1Map(): ExpiringMap<string, Block1State> {
+    return (this.#block1 ??= new ExpiringMap({ clock: this.clock, lifetime: this.#params.exchangeLifetime, maxEntries: this.#maxBlockTransfers }));
+  }
+
+  #block2Map(): ExpiringMap<string, Block2Entry> {
+    return (this.#block2 ??= new ExpiringMap({
+      clock: this.clock,
+      lifetime: this.#params.exchangeLifetime,
+      maxEntries: this.#maxBlockTransfers,
+      maxBytes: this.#block2CacheBytes,
+      sizeOf: block2Bytes,
+    }));
   }
 
   // --- ObservationFactory / ObservationHost -----------------------------------------------------
@@ -179,22 +211,25 @@ export class ServerRole implements ObservationHost, ObservationFactory {
   }
 
   activated(obs: ServerObservation): void {
-    const old = this.#observations.get(obs.key);
-    if (old !== undefined && old !== obs) old.terminate('replaced');
-    this.#observations.set(obs.key, obs);
+    const old = this.#observations?.get(obs.key);
+    if (old !== undefined && old !== obs) old.terminate('replaced'); // which may drop the table
+    (this.#observations ??= new Map<string, ServerObservation>()).set(obs.key, obs);
   }
 
   detached(obs: ServerObservation): void {
-    if (this.#observations.get(obs.key) === obs) this.#observations.delete(obs.key);
+    const observations = this.#observations;
+    if (observations?.get(obs.key) !== obs) return;
+    observations.delete(obs.key);
+    if (observations.size === 0) this.#observations = undefined;
   }
 
   reportError(error: unknown): void {
-    this.#o.reportError(error);
+    this.layer.reportError(error);
   }
 
   shape(obs: ServerObservation, response: CoapResponse): { code: number; options: readonly CoapOptionEntry[]; payload: Uint8Array } {
     const reqB2 = getOption(obs.request.options, CoapOption.BLOCK2);
-    const szx = Math.min(reqB2 === undefined ? 6 : decodeBlock(reqB2).szx, this.#o.preferredSzx);
+    const szx = Math.min(reqB2 === undefined ? 6 : decodeBlock(reqB2).szx, this.#preferredSzx);
     return this.#applyBlock2(obs.request, response.code, response.options ?? NO_OPTIONS, response.payload ?? EMPTY_BYTES, 0, szx, false);
   }
 
@@ -216,7 +251,7 @@ export class ServerRole implements ObservationHost, ObservationFactory {
         return;
       }
     }
-    const request = new IncomingRequest(msg, peer, channel, msg.payload, undefined, this.#o.signal, this);
+    const request = new IncomingRequest(msg, peer, channel, msg.payload, undefined, this);
     let b1: BlockOption | undefined;
     let b2: BlockOption | undefined;
     let obsValue: number | undefined;
@@ -240,7 +275,7 @@ export class ServerRole implements ObservationHost, ObservationFactory {
     }
     const method = msg.code;
     if (obsValue === 1 && (method === CoapCode.GET || method === CoapCode.FETCH)) {
-      this.#observations.get(`${peerId(peer)}#${tokenKey(msg.token)}`)?.terminate('deregistered');
+      this.#observations?.get(`${peerId(peer)}#${tokenKey(msg.token)}`)?.terminate('deregistered');
     }
     if (b2 !== undefined && b2.num > 0 && this.#serveCachedBlock(ctx, b2)) return;
     if (b1 !== undefined) {
@@ -259,11 +294,11 @@ export class ServerRole implements ObservationHost, ObservationFactory {
   #serveCachedBlock(ctx: Ctx, b2: BlockOption): boolean {
     const { msg, peer } = ctx;
     const key = transferKey(peerId(peer), msg.code, msg.options, msg.payload, true);
-    const cached = this.#block2.get(key);
+    const cached = this.#block2?.get(key);
     if (cached === undefined) return false;
-    this.#block2.touch(key);
+    this.#block2?.touch(key);
     const offset = b2.num * blockSize(b2.szx);
-    const szx = Math.min(b2.szx, this.#o.preferredSzx);
+    const szx = Math.min(b2.szx, this.#preferredSzx);
     const num = offset / blockSize(szx);
     const block = sliceBlock(cached.body, num, szx);
     if (block === undefined) {
@@ -281,49 +316,50 @@ export class ServerRole implements ObservationHost, ObservationFactory {
     const size = blockSize(b1.szx);
     const offset = b1.num * size;
     const payload = msg.payload;
-    const respSzx = Math.min(b1.szx, this.#o.preferredSzx);
+    const respSzx = Math.min(b1.szx, this.#preferredSzx);
     if (b1.more && payload.length !== size) {
       this.#respond(ctx, CoapCode.BAD_REQUEST, NO_OPTIONS, diagnostic('block payload does not match its size exponent'));
       return;
     }
     const key = transferKey(peerId(peer), msg.code, msg.options);
-    let state = this.#block1.get(key);
-    const max = this.#o.maxReassemblySize;
+    const transfers = this.#block1Map();
+    let state = transfers.get(key);
+    const max = this.#maxReassemblySize;
     if (b1.num === 0) {
       const totalSize = getUintOption(msg.options, CoapOption.SIZE1);
       if (totalSize !== undefined && totalSize > max) {
-        this.#block1.delete(key);
+        transfers.delete(key);
         this.#respond(ctx, CoapCode.REQUEST_ENTITY_TOO_LARGE, [{ number: CoapOption.SIZE1, value: encodeUint(max) }], EMPTY_BYTES);
         return;
       }
-      const stream = this.#o.block1Stream !== undefined && this.#block1Selected(first, b1, totalSize);
+      const stream = this.#block1Stream !== undefined && this.#block1Selected(first, b1, totalSize);
       state = { reassembler: stream ? undefined : new Reassembler(max), stream, totalSize, next: 0 };
-      this.#block1.set(key, state);
+      transfers.set(key, state);
     } else if (state === undefined) {
       this.#respond(ctx, CoapCode.REQUEST_ENTITY_INCOMPLETE, NO_OPTIONS, diagnostic('earlier blocks are missing'));
       return;
-    } else this.#block1.touch(key);
+    } else transfers.touch(key);
 
     const block1Echo = (more: boolean): CoapOptionEntry => ({ number: CoapOption.BLOCK1, value: encodeBlock({ num: b1.num, more, szx: respSzx }) });
     if (state.stream) {
       if (offset > state.next) {
-        this.#block1.delete(key);
+        transfers.delete(key);
         this.#respond(ctx, CoapCode.REQUEST_ENTITY_INCOMPLETE, NO_OPTIONS, diagnostic(`expected offset ${state.next}, got ${offset}`));
         return;
       }
       state.next = offset + payload.length;
       const info: Block1Info = { num: b1.num, more: b1.more, szx: b1.szx, offset, totalSize: state.totalSize };
-      const request = new IncomingRequest(msg, peer, first.channel, payload, info, this.#o.signal, this);
+      const request = new IncomingRequest(msg, peer, first.channel, payload, info, this);
       ctx.complete = (response) => {
         if (b1.more) {
           if (isSuccessCode(response.code)) this.#respond(ctx, CoapCode.CONTINUE, [block1Echo(true)], EMPTY_BYTES);
           else {
-            this.#block1.delete(key);
+            transfers.delete(key);
             this.#finish(ctx, request, response, undefined, block1Echo(false));
           }
           return;
         }
-        this.#block1.delete(key);
+        transfers.delete(key);
         this.#finish(ctx, request, response, b2, block1Echo(false));
       };
       this.#invoke(ctx, request);
@@ -331,12 +367,12 @@ export class ServerRole implements ObservationHost, ObservationFactory {
     }
     const result = state.reassembler!.append(offset, payload);
     if (result === 'gap') {
-      this.#block1.delete(key);
+      transfers.delete(key);
       this.#respond(ctx, CoapCode.REQUEST_ENTITY_INCOMPLETE, NO_OPTIONS, diagnostic(`missing blocks before offset ${offset}`));
       return;
     }
     if (result === 'too-large') {
-      this.#block1.delete(key);
+      transfers.delete(key);
       this.#respond(ctx, CoapCode.REQUEST_ENTITY_TOO_LARGE, [{ number: CoapOption.SIZE1, value: encodeUint(max) }], EMPTY_BYTES);
       return;
     }
@@ -344,9 +380,9 @@ export class ServerRole implements ObservationHost, ObservationFactory {
       this.#respond(ctx, CoapCode.CONTINUE, [block1Echo(true)], EMPTY_BYTES);
       return;
     }
-    this.#block1.delete(key);
+    transfers.delete(key);
     const whole = state.reassembler!.result();
-    const request = new IncomingRequest(msg, peer, first.channel, whole, undefined, this.#o.signal, this);
+    const request = new IncomingRequest(msg, peer, first.channel, whole, undefined, this);
     ctx.complete = (response) => {
       this.#finish(ctx, request, response, b2, block1Echo(false));
     };
@@ -355,11 +391,11 @@ export class ServerRole implements ObservationHost, ObservationFactory {
 
   #block1Selected(first: IncomingRequest, b1: BlockOption, totalSize: number | undefined): boolean {
     const info: Block1Info = { num: 0, more: b1.more, szx: b1.szx, offset: 0, totalSize };
-    const probe = new IncomingRequest(first.message, first.peer, first.channel, first.payload, info, this.#o.signal, this);
+    const probe = new IncomingRequest(first.message, first.peer, first.channel, first.payload, info, this);
     try {
-      return this.#o.block1Stream?.(probe) === true;
+      return this.#block1Stream?.(probe) === true;
     } catch (error) {
-      this.#o.reportError(error);
+      this.reportError(error);
       return false;
     }
   }
@@ -381,7 +417,7 @@ export class ServerRole implements ObservationHost, ObservationFactory {
       return;
     }
     if (ctx.msg.type === CoapType.CON) {
-      const delay = this.#o.separateResponseDelay;
+      const delay = this.#separateResponseDelay;
       if (delay <= 0) this.sendEmptyAck(ctx);
       else ctx.timer = this.layer.timers.schedule(delay, ctx);
     }
@@ -412,7 +448,7 @@ export class ServerRole implements ObservationHost, ObservationFactory {
       return { code: error.coapCode, payload: error.message === '' ? EMPTY_BYTES : diagnostic(error.message) };
     }
     this.counters.handlerErrors++;
-    this.#o.reportError(error);
+    this.reportError(error);
     return { code: CoapCode.INTERNAL_SERVER_ERROR };
   }
 
@@ -429,7 +465,7 @@ export class ServerRole implements ObservationHost, ObservationFactory {
       (response.payload !== undefined && !(response.payload instanceof Uint8Array))
     ) {
       this.counters.handlerErrors++;
-      this.#o.reportError(new TypeError('request handler returned an invalid response'));
+      this.reportError(new TypeError('request handler returned an invalid response'));
       code = CoapCode.INTERNAL_SERVER_ERROR;
       options = NO_OPTIONS;
       payload = EMPTY_BYTES;
@@ -441,7 +477,7 @@ export class ServerRole implements ObservationHost, ObservationFactory {
     const obs = request.observation;
     try {
       if (payload.length > 0 && getOption(options, CoapOption.BLOCK2) === undefined) {
-        const szx = Math.min(b2?.szx ?? 6, this.#o.preferredSzx);
+        const szx = Math.min(b2?.szx ?? 6, this.#preferredSzx);
         const offset = b2 === undefined ? 0 : b2.num * blockSize(b2.szx);
         const shaped = this.#applyBlock2(request, code, options, payload, offset / blockSize(szx), szx, getOption(request.options, CoapOption.SIZE2) !== undefined);
         ({ code, options, payload } = shaped);
@@ -455,7 +491,7 @@ export class ServerRole implements ObservationHost, ObservationFactory {
     } catch (error) {
       obs?.terminate('rejected');
       this.counters.handlerErrors++;
-      this.#o.reportError(error);
+      this.reportError(error);
       this.#respond(ctx, CoapCode.INTERNAL_SERVER_ERROR, NO_OPTIONS, EMPTY_BYTES);
     }
   }
@@ -480,7 +516,7 @@ export class ServerRole implements ObservationHost, ObservationFactory {
     if (getOption(base, CoapOption.ETAG) === undefined) base = setOption(base, CoapOption.ETAG, this.#nextEtag());
     if (block.more || num > 0) {
       const key = transferKey(peerId(request.peer), request.method, request.options, request.payload, true);
-      this.#block2.set(key, { code, options: base, body: payload });
+      this.#block2Map().set(key, { code, options: base, body: payload });
     }
     let out = setOption(base, CoapOption.BLOCK2, encodeBlock({ num, more: block.more, szx }));
     if (num === 0 || wantSize) out = setOption(out, CoapOption.SIZE2, encodeUint(payload.length));
@@ -506,10 +542,11 @@ export class ServerRole implements ObservationHost, ObservationFactory {
     this.counters.responsesSent++;
     const token = msg.token;
     if (msg.type === CoapType.CON && !ctx.ackSent) {
-      entry.reply = layer.send({ type: CoapType.ACK, code, messageId: msg.messageId, token, options, payload }, peer);
+      // Kept for EXCHANGE_LIFETIME to answer duplicates: in a buffer of its own, not a view pinning a pool slab.
+      entry.reply = ownBytes(layer.send({ type: CoapType.ACK, code, messageId: msg.messageId, token, options, payload }, peer));
       return;
     }
-    const observed = getOption(options, CoapOption.OBSERVE) !== undefined ? this.#observations.get(`${peerId(peer)}#${tokenKey(token)}`) : undefined;
+    const observed = getOption(options, CoapOption.OBSERVE) !== undefined ? this.#observations?.get(`${peerId(peer)}#${tokenKey(token)}`) : undefined;
     const messageId = layer.nextMessageId();
     if (msg.type === CoapType.CON) {
       this.counters.separateResponses++;
@@ -520,16 +557,16 @@ export class ServerRole implements ObservationHost, ObservationFactory {
       });
       return;
     }
-    entry.reply = layer.send({ type: CoapType.NON, code, messageId, token, options, payload }, peer);
-    if (observed !== undefined) layer.trackNon(peer, messageId, () => {
-      observed.terminate('reset');
-    });
+    entry.reply = ownBytes(layer.send({ type: CoapType.NON, code, messageId, token, options, payload }, peer));
+    if (observed !== undefined) layer.trackNon(peer, messageId, observed);
   }
 
   close(): void {
-    for (const obs of [...this.#observations.values()]) obs.terminate('closed');
-    this.#observations.clear();
-    this.#block1.clear();
-    this.#block2.clear();
+    this.#closed = true;
+    this.#abort?.abort(new AbortedError('endpoint closed'));
+    for (const obs of this.observations) obs.terminate('closed');
+    this.#observations = undefined;
+    this.#block1?.clear();
+    this.#block2?.clear();
   }
 }

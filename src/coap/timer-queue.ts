@@ -120,10 +120,13 @@ export class TimerQueue {
   #arm(at: number): void {
     this.#armed?.cancel();
     this.#armedAt = at;
-    this.#armed = this.#clock.setTimer(at - this.#clock.now(), this.#onTimer);
+    // The clock timer's callback exists only while armed: an idle queue holds no closure.
+    this.#armed = this.#clock.setTimer(at - this.#clock.now(), () => {
+      this.#onTimer();
+    });
   }
 
-  #onTimer = (): void => {
+  #onTimer(): void {
     this.#armed = undefined;
     this.#armedAt = Infinity;
     const now = this.#clock.now();
@@ -140,9 +143,11 @@ export class TimerQueue {
       this.#pop();
       this.#dead--;
     }
+    // An emptied array keeps its grown backing store: an idle queue holds a fresh one instead.
+    if (this.#heap.length === 0) this.#heap = [];
     const next = this.#heap[0];
     if (next !== undefined && next.due < this.#armedAt) this.#arm(next.due);
-  };
+  }
 
   #less(a: QueuedTimer, b: QueuedTimer): boolean {
     return a.due < b.due || (a.due === b.due && a.seq < b.seq);

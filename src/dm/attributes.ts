@@ -116,43 +116,45 @@ function isEmpty(a: Attributes): boolean {
  * keyed by path. Small: only levels with attributes hold an entry.
  */
 export class AttributeStore {
-  readonly #byServer = new Map<number, Map<string, Attributes>>();
+  /** Created with the first attribute: most clients never get Write-Attributes. */
+  #byServer: Map<number, Map<string, Attributes>> | undefined;
 
   /** The attributes set at exactly `path` by `ssid`. */
   get(ssid: number, path: LwM2mPath): Attributes | undefined {
-    return this.#byServer.get(ssid)?.get(path.toString());
+    return this.#byServer?.get(ssid)?.get(path.toString());
   }
 
   /** Replaces the attributes of one level (an empty set removes the entry). */
   set(ssid: number, path: LwM2mPath, attrs: Attributes): void {
-    let m = this.#byServer.get(ssid);
+    let m = this.#byServer?.get(ssid);
     if (isEmpty(attrs)) {
       m?.delete(path.toString());
-      if (m?.size === 0) this.#byServer.delete(ssid);
+      if (m?.size === 0) this.clearServer(ssid);
       return;
     }
     if (m === undefined) {
       m = new Map();
-      this.#byServer.set(ssid, m);
+      (this.#byServer ??= new Map<number, Map<string, Attributes>>()).set(ssid, m);
     }
     m.set(path.toString(), attrs);
   }
 
   /** Whether `ssid` set any attribute. */
   has(ssid: number): boolean {
-    return this.#byServer.has(ssid);
+    return this.#byServer?.has(ssid) === true;
   }
 
   /** Forgets a server's attributes (its account was removed). */
   clearServer(ssid: number): void {
-    this.#byServer.delete(ssid);
+    const byServer = this.#byServer;
+    if (byServer?.delete(ssid) === true && byServer.size === 0) this.#byServer = undefined;
   }
 
   /** Forgets every server's attributes at and below `path` (an instance or resource was deleted). */
   removeBelow(path: LwM2mPath): void {
     const key = path.toString();
     const prefix = key + '/';
-    for (const m of this.#byServer.values()) {
+    for (const m of this.#byServer?.values() ?? []) {
       for (const k of [...m.keys()]) if (k === key || k.startsWith(prefix)) m.delete(k);
     }
   }
@@ -163,7 +165,7 @@ export class AttributeStore {
    */
   effective(ssid: number, path: LwM2mPath, defaults?: Attributes): Attributes {
     const out: MutableAttributes = { ...defaults };
-    const m = this.#byServer.get(ssid);
+    const m = this.#byServer?.get(ssid);
     if (m === undefined) return out;
     for (let d = 1; d <= path.depth; d++) {
       const a = m.get(path.ancestor(d as 1 | 2 | 3 | 4).toString());

@@ -181,10 +181,11 @@ interface Slot {
  * the sizes given to `enable`; nothing grows with time.
  */
 export class DataCache {
-  readonly #slots = new Map<string, Slot>();
+  /** Created when the first path is cached: most clients cache nothing. */
+  #slots: Map<string, Slot> | undefined;
 
   #slot(path: PathLike): Slot | undefined {
-    return this.#slots.get(toPath(path).toString());
+    return this.#slots?.get(toPath(path).toString());
   }
 
   /**
@@ -194,14 +195,14 @@ export class DataCache {
   enable(path: PathLike, size: number, options: CacheOptions): void {
     const p = toPath(path);
     if (p.depth < 3) throw new CacheError(`cache needs a resource or resource-instance path, got ${p.toString()}`);
-    const old = this.#slots.get(p.toString());
+    const old = this.#slots?.get(p.toString());
     if (old !== undefined && old.ring.capacity === size && old.ring.type === options.type && old.ring.overflow === (options.overflow ?? 'drop-new')) return;
-    this.#slots.set(p.toString(), { path: p, ring: new TimeSeriesRing(size, options) });
+    (this.#slots ??= new Map<string, Slot>()).set(p.toString(), { path: p, ring: new TimeSeriesRing(size, options) });
   }
 
   /** Stops caching `path` and forgets its entries; false when it was not cached. */
   disable(path: PathLike): boolean {
-    return this.#slots.delete(toPath(path).toString());
+    return this.#slots?.delete(toPath(path).toString()) === true;
   }
 
   isEnabled(path: PathLike): boolean {
@@ -244,7 +245,7 @@ export class DataCache {
   paths(prefix: PathLike = '/'): LwM2mPath[] {
     const pre = toPath(prefix);
     const out: LwM2mPath[] = [];
-    for (const s of this.#slots.values()) if (s.path.startsWith(pre)) out.push(s.path);
+    for (const s of this.#slots?.values() ?? []) if (s.path.startsWith(pre)) out.push(s.path);
     return out.sort((a, b) => a.compare(b));
   }
 
@@ -255,7 +256,7 @@ export class DataCache {
   records(prefix: PathLike = '/', options: { drain?: boolean } = {}): LwM2mRecord[] {
     const out: LwM2mRecord[] = [];
     for (const p of this.paths(prefix)) {
-      const slot = this.#slots.get(p.toString())!;
+      const slot = this.#slots!.get(p.toString())!;
       out.push(...(options.drain === true ? slot.ring.drain(slot.path) : slot.ring.peek(slot.path)));
     }
     return out;
@@ -263,13 +264,13 @@ export class DataCache {
 
   /** Empties every ring (keeping them enabled). */
   clear(): void {
-    for (const s of this.#slots.values()) s.ring.clear();
+    for (const s of this.#slots?.values() ?? []) s.ring.clear();
   }
 
   /** Bytes of typed-array storage held by all rings. */
   get byteLength(): number {
     let n = 0;
-    for (const s of this.#slots.values()) n += s.ring.byteLength;
+    for (const s of this.#slots?.values() ?? []) n += s.ring.byteLength;
     return n;
   }
 }

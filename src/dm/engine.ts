@@ -25,7 +25,7 @@ import type { ResourceValue } from '../model/resource-type.ts';
 import type { Peer } from '../transport/transport.ts';
 import { samePeer } from '../transport/transport.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
-import { TypedEmitter } from '../util/typed-events.ts';
+import { TypedEmitter, type EventReceiver } from '../util/typed-events.ts';
 import { AccessControl } from './access-control.ts';
 import { AttributeStore, type Attributes } from './attributes.ts';
 import { dispatch } from './dispatch.ts';
@@ -37,7 +37,7 @@ import { readComposite } from './operations/composite.ts';
 import { encodeRecords } from './operations/read.ts';
 import { wantsBlockStream } from './operations/write.ts';
 import { ALL_CACHE, NO_CACHE, readRecords, type Reader, type ReadResult } from './read-records.ts';
-import { isInstances, Registry, type ExecuteContext, type InstancesChange } from './registry.ts';
+import { isInstances, Registry, type BuiltinExecutables, type ExecuteCallback, type ExecuteContext, type InstancesChange, type RegistryEvents } from './registry.ts';
 
 /** One server the engine serves: its socket, address and the RD runner's view of reachability. */
 export interface ServerSession {
@@ -123,13 +123,15 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
   readonly registry: Registry;
   readonly acl: AccessControl;
   readonly attributes = new AttributeStore();
-  readonly #observations: ObservationManager;
   readonly #dm: DmContext;
   readonly #confirmable: boolean;
-  readonly #sessions = new Map<number | 'bootstrap', ServerSession>();
-  readonly #byEndpoint = new Map<CoapEndpoint, ServerSession[]>();
-  readonly #queuedSends = new Map<number, QueuedSend[]>();
-  readonly #wakeRequested = new Set<number>();
+  // Per-client state is kept small (DESIGN.md "Scale": thousands of clients per process): the
+  // observation manager exists while observations do, the tables below while they hold something.
+  #observations: ObservationManager | undefined;
+  /** Attached sessions, in attach order (one per server and the bootstrap server: a few). */
+  #sessions: readonly ServerSession[] = [];
+  #queuedSends: Map<number, QueuedSend[]> | undefined;
+  #wakeRequested: Set<number> | undefined;
   #collector: (() => void)[] | undefined;
   #pendingInstances:
     | { owner: (() => void)[] | undefined; changes: Map<string, { source: InstancesChange['source']; ssid: number | undefined; created: LwM2mPath[]; deleted: LwM2mPath[] }> }
@@ -137,11 +139,7 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
   #closed = false;
 
   constructor(options: LwM2mEngineOptions) {
-    super((error) => {
-      queueMicrotask(() => {
-        throw error;
-      });
-    });
+    super();
     this.version = options.version;
     this.endpointName = options.endpointName;
     this.catalogue = options.catalogue ?? ObjectCatalogue.builtin(options.version);
@@ -150,34 +148,128 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
     this.#confirmable = options.confirmableNotifications ?? false;
     this.registry = new Registry({ definitions: this.catalogue, clock: this.clock });
     this.acl = new AccessControl(this.registry);
-    this.#observations = new ObservationManager(this.#observationHost());
-    this.#dm = {
-      registry: this.registry,
-      acl: this.acl,
-      version: this.version,
-      formats: this.formats,
-      attributes: this.attributes,
-      observations: this.#observations,
-      clock: this.clock,
-      serverDefaults: (ssid) => this.#serverDefaults(ssid),
-      reportError: (error) => {
-        this.#reportError(error);
-      },
-      afterResponse: (fn) => {
-        this.#defer(fn);
-      },
-    };
-    this.registry.on('change', (paths) => {
-      this.#observations.changed(paths);
-      this.#serverObjectChanged(paths);
-    });
-    this.registry.on('instances-changed', (change) => {
-      this.#instancesChanged(change);
-    });
-    this.registry.on('error', (error) => {
-      this.#reportError(error);
-    });
-    this.#installServerExecutables();
+    const context = new LwM2mEngine.#Context(this);
+    this.#dm = context;
+    this.registry.setBuiltinExecutables(context);
+    this.registry.forwardTo(context);
+  }
+
+  #registryEvent<K extends keyof RegistryEvents>(event: K, arg: RegistryEvents[K]): void {
+    switch (event) {
+      case 'change': {
+        const paths = arg as RegistryEvents['change'];
+        this.#observations?.changed(paths);
+        this.#serverObjectChanged(paths);
+        return;
+      }
+      case 'instances-changed':
+        this.#instancesChanged(arg as InstancesChange);
+        return;
+      case 'error':
+        this.#reportError(arg);
+        return;
+    }
+  }
+
+  /**
+   * What the operations see of the engine (DmContext), its built-in executables of the Server object,
+   * and the receiver of its registry's events: one object per engine whose methods live on a shared
+   * prototype. It is declared in the class body so that it may use the engine's private members; an
+   * object of arrow functions would cost a closure per callback and engine (~400 bytes each under
+   * tsx, which keeps function names), and a fleet runs thousands of engines (DESIGN.md "Scale").
+   */
+  static readonly #Context = class EngineContext implements DmContext, BuiltinExecutables, EventReceiver<RegistryEvents> {
+    readonly #engine: LwM2mEngine;
+    readonly registry: Registry;
+    readonly acl: AccessControl;
+    readonly version: EngineVersion;
+    readonly formats: FormatProfile;
+    readonly attributes: AttributeStore;
+    readonly clock: Clock;
+
+    constructor(engine: LwM2mEngine) {
+      this.#engine = engine;
+      this.registry = engine.registry;
+      this.acl = engine.acl;
+      this.version = engine.version;
+      this.formats = engine.formats;
+      this.attributes = engine.attributes;
+      this.clock = engine.clock;
+    }
+
+    observations(): ObservationManager {
+      return this.#engine.#manager();
+    }
+    serverDefaults(ssid: number): Attributes {
+      return this.#engine.#serverDefaults(ssid);
+    }
+    reportError(error: unknown): void {
+      this.#engine.#reportError(error);
+    }
+    afterResponse(fn: () => void): void {
+      this.#engine.#defer(fn);
+    }
+    builtinExecute(oid: number, rid: number): ExecuteCallback | undefined {
+      return this.#engine.#builtinExecute(oid, rid);
+    }
+    receive<K extends keyof RegistryEvents>(event: K, arg: RegistryEvents[K]): void {
+      this.#engine.#registryEvent(event, arg);
+    }
+  };
+
+  /** The observation manager's view of the engine (created with the manager; see #Context for the pattern). */
+  static readonly #ObservationHost = class EngineObservationHost implements ObservationHost {
+    readonly #engine: LwM2mEngine;
+    readonly clock: Clock;
+
+    constructor(engine: LwM2mEngine) {
+      this.#engine = engine;
+      this.clock = engine.clock;
+    }
+
+    attributes(ssid: number, path: LwM2mPath): Attributes {
+      const e = this.#engine;
+      return e.attributes.effective(ssid, path, e.#serverDefaults(ssid));
+    }
+    build(obs: Observation): BuiltNotification {
+      return this.#engine.#buildNotification(obs);
+    }
+    sample(path: LwM2mPath): number | boolean | undefined {
+      return this.#engine.#sample(path);
+    }
+    reachable(ssid: number): boolean {
+      return this.#engine.#session(ssid)?.reachable() === true;
+    }
+    outbound(ssid: number): void {
+      this.#engine.#wake(ssid);
+    }
+    traffic(ssid: number): void {
+      this.#engine.#session(ssid)?.traffic();
+    }
+    storing(ssid: number): boolean {
+      return this.#engine.#serverValue(ssid, 6) === true;
+    }
+    confirmable(): boolean {
+      return this.#engine.#confirmable;
+    }
+    ended(obs: Observation, reason: ObservationCancelReason): void {
+      if (reason === 'timeout') this.#engine.emit('notify-timeout', { ssid: obs.ssid, paths: obs.paths });
+    }
+    reportError(error: unknown): void {
+      this.#engine.#reportError(error);
+    }
+  };
+
+  #manager(): ObservationManager {
+    return (this.#observations ??= new ObservationManager(new LwM2mEngine.#ObservationHost(this)));
+  }
+
+  /** Drops the observation manager (its tables and timer queue) once no observation is left. */
+  #releaseManager(): void {
+    const m = this.#observations;
+    if (m === undefined || m.size > 0) return;
+    this.#observations = undefined;
+    m.close();
   }
 
   // --- sessions ----------------------------------------------------------------------------------
@@ -190,63 +282,65 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
   attachServer(session: ServerSession): void {
     if (this.#closed) throw new AbortedError('engine closed');
     const key = sessionKey(session.ssid, session.bootstrap);
-    if (this.#sessions.has(key)) this.detachServer(key);
-    this.#sessions.set(key, session);
-    let list = this.#byEndpoint.get(session.endpoint);
-    if (list === undefined) {
-      list = [];
-      this.#byEndpoint.set(session.endpoint, list);
-      const endpoint = session.endpoint;
-      endpoint.onRequest((request) => this.#handle(endpoint, request));
-    }
-    list.push(session);
+    if (this.#session(key) !== undefined) this.detachServer(key);
+    const endpoint = session.endpoint;
+    const served = this.#sessions.some((s) => s.endpoint === endpoint);
+    this.#sessions = this.#sessions.concat(session); // exact size: push and spread reserve 17 slots
+    if (!served) endpoint.onRequest((request) => this.#handle(endpoint, request));
   }
 
   /** Stops serving a server (its short server id, or 'bootstrap'); drops its observations and queued Sends. */
   detachServer(ssidOrBootstrap: number | 'bootstrap'): void {
-    const session = this.#sessions.get(ssidOrBootstrap);
-    if (session === undefined) return;
-    this.#sessions.delete(ssidOrBootstrap);
-    const list = this.#byEndpoint.get(session.endpoint);
-    if (list !== undefined) {
-      const i = list.indexOf(session);
-      if (i >= 0) list.splice(i, 1);
-    }
+    const i = this.#sessions.findIndex((s) => sessionKey(s.ssid, s.bootstrap) === ssidOrBootstrap);
+    if (i < 0) return;
+    this.#sessions = this.#sessions.slice(0, i).concat(this.#sessions.slice(i + 1));
     if (typeof ssidOrBootstrap === 'number') {
-      this.#observations.clear(ssidOrBootstrap);
-      this.#wakeRequested.delete(ssidOrBootstrap);
-      const queued = this.#queuedSends.get(ssidOrBootstrap);
-      this.#queuedSends.delete(ssidOrBootstrap);
+      this.clearObservations(ssidOrBootstrap);
+      this.#wakeDone(ssidOrBootstrap);
+      const queued = this.#takeQueuedSends(ssidOrBootstrap);
       for (const q of queued ?? []) q.reject(new SendError('detached', `server ${ssidOrBootstrap} was detached before the Send went out`));
     }
   }
 
+  #session(ssidOrBootstrap: number | 'bootstrap'): ServerSession | undefined {
+    for (const s of this.#sessions) if (sessionKey(s.ssid, s.bootstrap) === ssidOrBootstrap) return s;
+    return undefined;
+  }
+
   /** The attached session of a server, if any. */
   session(ssidOrBootstrap: number | 'bootstrap'): ServerSession | undefined {
-    return this.#sessions.get(ssidOrBootstrap);
+    return this.#session(ssidOrBootstrap);
   }
 
   /** Cancels a server's observations: a new registration starts without them (LwM2M Core 1.1.1 6.2.1). */
   clearObservations(ssid: number): void {
-    this.#observations.clear(ssid);
+    this.#observations?.clear(ssid);
+    this.#releaseManager();
   }
 
   /** Number of active observations (of one server, or all). */
   observationCount(ssid?: number): number {
-    return ssid === undefined ? this.#observations.size : this.#observations.list(ssid).length;
+    const m = this.#observations;
+    if (m === undefined) return 0;
+    return ssid === undefined ? m.size : m.list(ssid).length;
   }
 
   /** The observations (of one server, or all), for inspection. */
   observations(ssid?: number): Observation[] {
-    return this.#observations.list(ssid);
+    return this.#observations?.list(ssid) ?? [];
   }
 
   #sessionFor(endpoint: CoapEndpoint, peer: Peer): ServerSession | undefined {
-    const list = this.#byEndpoint.get(endpoint);
-    if (list === undefined || list.length === 0) return undefined;
-    for (const s of list) if (samePeer(s.peer, peer)) return s;
+    let only: ServerSession | undefined;
+    let count = 0;
+    for (const s of this.#sessions) {
+      if (s.endpoint !== endpoint) continue;
+      if (samePeer(s.peer, peer)) return s;
+      only = s;
+      count++;
+    }
     // One server per socket: tolerate an address written differently (e.g. a v4-mapped v6 address).
-    return list.length === 1 ? list[0] : undefined;
+    return count === 1 ? only : undefined;
   }
 
   // --- requests ----------------------------------------------------------------------------------
@@ -412,36 +506,44 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
         }
       }
     }
-    if (refresh) this.#observations.refresh();
+    if (refresh) this.#observations?.refresh();
   }
 
-  #installServerExecutables(): void {
-    const ssidOf = (ctx: ExecuteContext): number => {
-      const ssid = this.#num(SERVER, ctx.path.ids[1]!, 0);
-      if (ssid === undefined) throw new NotFoundError(`${ctx.path.ancestor(2).toString()} has no Short Server ID`);
-      return ssid;
-    };
-    const reg = this.registry;
-    reg.setBuiltinExecute(SERVER, 4, (_args, ctx) => {
-      const ssid = ssidOf(ctx);
-      const timeout = this.#num(SERVER, ctx.path.ids[1]!, 5) ?? DEFAULT_DISABLE_TIMEOUT;
-      this.#defer(() => {
-        this.emit('disable', { ssid, timeout });
-      });
-    });
-    reg.setBuiltinExecute(SERVER, 8, (_args, ctx) => {
-      const ssid = ssidOf(ctx);
-      this.#defer(() => {
-        this.emit('update-trigger', { ssid });
-      });
-    });
-    if (this.registry.resourceDefinition(SERVER, 9) !== undefined) {
-      reg.setBuiltinExecute(SERVER, 9, (_args, ctx) => {
-        const ssid = ssidOf(ctx);
-        this.#defer(() => {
-          this.emit('bootstrap-trigger', { ssid });
-        });
-      });
+  #ssidOf(ctx: ExecuteContext): number {
+    const ssid = this.#num(SERVER, ctx.path.ids[1]!, 0);
+    if (ssid === undefined) throw new NotFoundError(`${ctx.path.ancestor(2).toString()} has no Short Server ID`);
+    return ssid;
+  }
+
+  /** The Server object's executables the engine implements: Disable (4), Update Trigger (8), Bootstrap-Request Trigger (9, 1.1). */
+  #builtinExecute(oid: number, rid: number): ExecuteCallback | undefined {
+    if (oid !== SERVER) return undefined;
+    switch (rid) {
+      case 4:
+        return (_args, ctx) => {
+          const ssid = this.#ssidOf(ctx);
+          const timeout = this.#num(SERVER, ctx.path.ids[1]!, 5) ?? DEFAULT_DISABLE_TIMEOUT;
+          this.#defer(() => {
+            this.emit('disable', { ssid, timeout });
+          });
+        };
+      case 8:
+        return (_args, ctx) => {
+          const ssid = this.#ssidOf(ctx);
+          this.#defer(() => {
+            this.emit('update-trigger', { ssid });
+          });
+        };
+      case 9:
+        if (this.registry.resourceDefinition(SERVER, 9) === undefined) return undefined;
+        return (_args, ctx) => {
+          const ssid = this.#ssidOf(ctx);
+          this.#defer(() => {
+            this.emit('bootstrap-trigger', { ssid });
+          });
+        };
+      default:
+        return undefined;
     }
   }
 
@@ -467,37 +569,15 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
 
   // --- observation host ----------------------------------------------------------------------------
 
-  #observationHost(): ObservationHost {
-    return {
-      clock: this.clock,
-      attributes: (ssid, path) => this.attributes.effective(ssid, path, this.#serverDefaults(ssid)),
-      build: (obs) => this.#buildNotification(obs),
-      sample: (path) => {
-        const [oid, iid, rid, riid] = path.ids;
-        if (rid === undefined) return undefined;
-        const data = this.registry.readResource(oid!, iid!, rid);
-        const v = isInstances(data) ? (riid === undefined ? undefined : data.get(riid)) : data;
-        if (typeof v === 'number' || typeof v === 'boolean') return v;
-        if (typeof v === 'bigint') return Number(v);
-        if (v instanceof Date) return v.getTime() / 1000;
-        return undefined;
-      },
-      reachable: (ssid) => this.#sessions.get(ssid)?.reachable() === true,
-      outbound: (ssid) => {
-        this.#wake(ssid);
-      },
-      traffic: (ssid) => {
-        this.#sessions.get(ssid)?.traffic();
-      },
-      storing: (ssid) => this.#serverValue(ssid, 6) === true,
-      confirmable: () => this.#confirmable,
-      ended: (obs, reason: ObservationCancelReason) => {
-        if (reason === 'timeout') this.emit('notify-timeout', { ssid: obs.ssid, paths: obs.paths });
-      },
-      reportError: (error) => {
-        this.#reportError(error);
-      },
-    };
+  #sample(path: LwM2mPath): number | boolean | undefined {
+    const [oid, iid, rid, riid] = path.ids;
+    if (rid === undefined) return undefined;
+    const data = this.registry.readResource(oid!, iid!, rid);
+    const v = isInstances(data) ? (riid === undefined ? undefined : data.get(riid)) : data;
+    if (typeof v === 'number' || typeof v === 'boolean') return v;
+    if (typeof v === 'bigint') return Number(v);
+    if (v instanceof Date) return v.getTime() / 1000;
+    return undefined;
   }
 
   #buildNotification(obs: Observation): BuiltNotification {
@@ -525,23 +605,35 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
   }
 
   #wake(ssid: number): void {
-    if (this.#wakeRequested.has(ssid)) return;
-    const session = this.#sessions.get(ssid);
+    if (this.#wakeRequested?.has(ssid) === true) return;
+    const session = this.#session(ssid);
     if (session === undefined) return;
-    this.#wakeRequested.add(ssid);
+    (this.#wakeRequested ??= new Set<number>()).add(ssid);
     session.outbound();
   }
 
   /** Delivers the notifications and Sends held while the server was not reachable. */
   flushQueued(ssid: number): void {
-    this.#wakeRequested.delete(ssid);
-    const session = this.#sessions.get(ssid);
+    this.#wakeDone(ssid);
+    const session = this.#session(ssid);
     if (session === undefined || !session.reachable()) return;
-    this.#observations.flush(ssid);
-    const queued = this.#queuedSends.get(ssid);
-    if (queued === undefined) return;
-    this.#queuedSends.delete(ssid);
-    for (const q of queued) q.run();
+    this.#observations?.flush(ssid);
+    for (const q of this.#takeQueuedSends(ssid) ?? []) q.run();
+  }
+
+  #wakeDone(ssid: number): void {
+    const wake = this.#wakeRequested;
+    if (wake?.delete(ssid) === true && wake.size === 0) this.#wakeRequested = undefined;
+  }
+
+  /** Removes and returns the Sends waiting for `ssid` (the table goes once empty). */
+  #takeQueuedSends(ssid: number): QueuedSend[] | undefined {
+    const sends = this.#queuedSends;
+    const list = sends?.get(ssid);
+    if (sends === undefined || list === undefined) return undefined;
+    sends.delete(ssid);
+    if (sends.size === 0) this.#queuedSends = undefined;
+    return list;
   }
 
   // --- Send -------------------------------------------------------------------------------------
@@ -555,7 +647,7 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
    */
   async send(ssid: number, paths: readonly PathLike[], options: SendOptions = {}): Promise<void> {
     if (this.version === '1.0') throw new SendError('unsupported', 'Send is a LwM2M 1.1 operation');
-    const session = this.#sessions.get(ssid);
+    const session = this.#session(ssid);
     if (session === undefined) throw new SendError('no-server', `no session for server ${ssid}`);
     if (this.#serverValue(ssid, 23) === true) throw new SendError('muted', `Send is muted for server ${ssid} (/1/x/23)`);
     const format = options.format ?? this.formats.compositeResponseFormat(undefined, undefined);
@@ -582,7 +674,7 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
     const signal = options.signal;
     signal?.throwIfAborted();
     if (!session.reachable()) await this.#waitReachable(ssid, signal);
-    const current = this.#sessions.get(ssid);
+    const current = this.#session(ssid);
     if (current === undefined) throw new SendError('detached', `server ${ssid} was detached before the Send went out`);
     const response = await current.endpoint.request(
       current.peer,
@@ -596,13 +688,14 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
 
   #waitReachable(ssid: number, signal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
-      let list = this.#queuedSends.get(ssid);
+      const sends = (this.#queuedSends ??= new Map<number, QueuedSend[]>());
+      let list = sends.get(ssid);
       if (list === undefined) {
         list = [];
-        this.#queuedSends.set(ssid, list);
+        sends.set(ssid, list);
       }
       const onAbort = (): void => {
-        const l = this.#queuedSends.get(ssid);
+        const l = this.#queuedSends?.get(ssid);
         const i = l?.indexOf(entry) ?? -1;
         if (i >= 0) l!.splice(i, 1);
         reject(signal?.reason instanceof Error ? signal.reason : new AbortedError('Send aborted'));
@@ -627,7 +720,8 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const key of [...this.#sessions.keys()]) this.detachServer(key);
-    this.#observations.close();
+    for (const s of this.#sessions) this.detachServer(sessionKey(s.ssid, s.bootstrap));
+    this.#observations?.close();
+    this.#observations = undefined;
   }
 }

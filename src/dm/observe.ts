@@ -23,6 +23,7 @@ import type { NotifyResult, ObservationCancelReason } from '../coap/server-obser
 import { TimerQueue, type QueuedTimer, type TimerTarget } from '../coap/timer-queue.ts';
 import { StatusError } from '../errors.ts';
 import type { LwM2mPath } from '../model/path.ts';
+import { ownBytes } from '../util/bytes.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Attributes } from './attributes.ts';
 
@@ -254,7 +255,8 @@ export class ObservationManager {
   add(target: ObserveTarget, sink: NotificationSink, initial?: { payload?: Uint8Array; cacheTimes?: ReadonlyMap<string, number> | undefined }): Observation {
     const now = this.#host.clock.now();
     const obs = new Observation(this, target, sink, now, this.#timing(target.ssid, target.paths, target.composite));
-    obs.lastPayload = initial?.payload;
+    // Kept as long as the observation: in a buffer of its own, not a view pinning a pool slab.
+    obs.lastPayload = initial?.payload === undefined ? undefined : ownBytes(initial.payload);
     if (initial?.cacheTimes !== undefined) for (const [k, t] of initial.cacheTimes) obs.cacheSent.set(k, t);
     if (obs.conditional) {
       obs.lastValue = this.#sample(obs);
@@ -457,13 +459,14 @@ export class ObservationManager {
     }
     obs.pending = Pending.NONE;
     obs.lastNotifyAt = now;
-    obs.lastPayload = payload;
+    obs.lastPayload = payload === undefined ? undefined : ownBytes(payload);
     if (built.cacheTimes !== undefined) for (const [k, v] of built.cacheTimes) obs.cacheSent.set(k, v);
     if (obs.conditional) obs.notifiedValue = this.#sample(obs);
     if (!reachable) {
       obs.held = true;
       const list = (obs.stored ??= []);
-      list.push(built.response);
+      const r = built.response;
+      list.push(r.payload === undefined ? r : { ...r, payload: ownBytes(r.payload) });
       if (list.length > MAX_STORED_NOTIFICATIONS) list.shift();
       host.outbound(obs.ssid);
       return;

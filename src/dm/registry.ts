@@ -77,6 +77,15 @@ export type InstanceCallback = (iid: number, ctx: InstanceContext) => void;
 /** Decides whether a value goes into the data cache (the seed uses the validate callback for it). */
 export type CacheFilter = (value: ResourceValue, path: LwM2mPath) => boolean;
 
+/**
+ * @internal Executables the engine implements for every instance of an object (e.g. /1/x/8): one
+ * provider per registry rather than a callback per resource and client.
+ */
+export interface BuiltinExecutables {
+  /** The callback of resource `rid` of object `oid`, or undefined when the engine implements none. */
+  builtinExecute(oid: number, rid: number): ExecuteCallback | undefined;
+}
+
 /** One resource write planned by an operation, applied by `commitWrites`. */
 export interface ResourceWrite {
   readonly oid: number;
@@ -161,7 +170,8 @@ export class Registry extends TypedEmitter<RegistryEvents> {
   readonly cache = new DataCache();
   readonly #clock: Clock;
   readonly #objects = new Map<number, Map<number, Instance>>();
-  readonly #supported = new Set<number>();
+  /** Announced objects, ascending (a few ids: an array is smaller than a Set). */
+  #supported: number[] = [];
   #readOnly: Set<string> | undefined;
   #onRead: Map<string, ReadCallback> | undefined;
   #onPreWrite: Map<string, PreWriteCallback> | undefined;
@@ -170,19 +180,17 @@ export class Registry extends TypedEmitter<RegistryEvents> {
   #onExecute: Map<string, ExecuteCallback> | undefined;
   #onCreate: Map<number, InstanceCallback> | undefined;
   #onDelete: Map<number, InstanceCallback> | undefined;
-  /** Executables the engine implements for every instance of an object ("oid/rid"). */
+  /** Executables set for every instance of an object ("oid/rid"). */
   #builtinExec: Map<string, ExecuteCallback> | undefined;
+  #builtins: BuiltinExecutables | undefined;
   #cacheFilters: Map<string, CacheFilter | undefined> | undefined;
   #lockDepth = 0;
-  #pending: LwM2mPath[] = [];
-  #pendingKeys = new Set<string>();
+  /** Changes held by the lock (created when the first one is). */
+  #pending: LwM2mPath[] | undefined;
+  #pendingKeys: Set<string> | undefined;
 
   constructor(options: { definitions: DefinitionLookup; clock?: Clock | undefined }) {
-    super((error) => {
-      queueMicrotask(() => {
-        throw error;
-      });
-    });
+    super();
     this.definitions = options.definitions;
     this.#clock = options.clock ?? systemClock;
   }
@@ -214,7 +222,10 @@ export class Registry extends TypedEmitter<RegistryEvents> {
   /** Announces an object the client supports even with no instance (listed in Register as `</oid>`). */
   supportObject(oid: number): void {
     this.#objectDef(oid, `/${oid}`);
-    this.#supported.add(oid);
+    const supported = this.#supported;
+    if (supported.includes(oid)) return;
+    // concat makes an array of the exact size (push and spread reserve room for 17 ids).
+    this.#supported = supported.concat(oid).sort((a, b) => a - b);
   }
 
   /** Objects the client supports: announced ones and every object with an instance, ascending. */
@@ -225,7 +236,7 @@ export class Registry extends TypedEmitter<RegistryEvents> {
   }
 
   isSupported(oid: number): boolean {
-    return this.#supported.has(oid) || (this.#objects.get(oid)?.size ?? 0) > 0;
+    return this.#supported.includes(oid) || (this.#objects.get(oid)?.size ?? 0) > 0;
   }
 
   /** Instance ids of an object, ascending. */
@@ -271,7 +282,12 @@ export class Registry extends TypedEmitter<RegistryEvents> {
 
   #present(oid: number, iid: number, rid: number, rdef: ResourceDefinition, inst: Instance): boolean {
     if (rdef.type === 'none') {
-      return rdef.mandatory || this.#builtinExec?.has(`${oid}/${rid}`) === true || this.#onExecute?.has(`/${oid}/${iid}/${rid}`) === true;
+      return (
+        rdef.mandatory ||
+        this.#builtinExec?.has(`${oid}/${rid}`) === true ||
+        this.#builtins?.builtinExecute(oid, rid) !== undefined ||
+        this.#onExecute?.has(`/${oid}/${iid}/${rid}`) === true
+      );
     }
     return inst.has(rid) || this.#onRead?.has(`/${oid}/${iid}/${rid}`) === true;
   }
@@ -453,9 +469,16 @@ export class Registry extends TypedEmitter<RegistryEvents> {
     (this.#builtinExec ??= new Map()).set(`${oid}/${rid}`, cb);
   }
 
+  /** @internal The provider of the engine's own executables (see BuiltinExecutables). */
+  setBuiltinExecutables(builtins: BuiltinExecutables): void {
+    this.#builtins = builtins;
+  }
+
   /** @internal The execute callback of a resource path, if any (application's first, then built-in). */
   executeCallback(path: LwM2mPath): ExecuteCallback | undefined {
-    return this.#onExecute?.get(path.toString()) ?? this.#builtinExec?.get(`${path.ids[0]!}/${path.ids[2]!}`);
+    const oid = path.ids[0]!;
+    const rid = path.ids[2]!;
+    return this.#onExecute?.get(path.toString()) ?? this.#builtinExec?.get(`${oid}/${rid}`) ?? this.#builtins?.builtinExecute(oid, rid);
   }
 
   /** @internal The post-write callback that a write at `path` reaches (resource instance first). */
@@ -631,10 +654,10 @@ export class Registry extends TypedEmitter<RegistryEvents> {
   unlock(): void {
     if (this.#lockDepth === 0) throw new MethodNotAllowedError('unlock() without lock()');
     this.#lockDepth--;
-    if (this.#lockDepth > 0 || this.#pending.length === 0) return;
     const batch = this.#pending;
-    this.#pending = [];
-    this.#pendingKeys.clear();
+    if (this.#lockDepth > 0 || batch === undefined) return;
+    this.#pending = undefined;
+    this.#pendingKeys = undefined;
     this.emit('change', batch);
   }
 
@@ -656,9 +679,10 @@ export class Registry extends TypedEmitter<RegistryEvents> {
       return;
     }
     const key = path.toString();
-    if (this.#pendingKeys.has(key)) return;
-    this.#pendingKeys.add(key);
-    this.#pending.push(path);
+    const keys = (this.#pendingKeys ??= new Set<string>());
+    if (keys.has(key)) return;
+    keys.add(key);
+    (this.#pending ??= []).push(path);
   }
 
   // --- data cache ------------------------------------------------------------------------------------

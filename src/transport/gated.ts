@@ -5,13 +5,19 @@
  */
 import type { DatagramHandler, Peer, Transport, TransportErrorHandler } from './transport.ts';
 
+/** Handler placeholder until the owner sets one (shared: no per-gate closure). */
+function ignore(): void {
+  // nothing to do
+}
+
 export class GatedTransport implements Transport {
   readonly inner: Transport;
   #open = true;
   #dropped = 0;
-  #handler: DatagramHandler = () => undefined;
-  #errorHandler: TransportErrorHandler = () => undefined;
-  #failureListeners = new Set<TransportErrorHandler>();
+  #handler: DatagramHandler = ignore;
+  #errorHandler: TransportErrorHandler = ignore;
+  /** One listener (the usual case) or several. */
+  #failureListeners: TransportErrorHandler | TransportErrorHandler[] | undefined;
 
   constructor(inner: Transport) {
     this.inner = inner;
@@ -21,13 +27,19 @@ export class GatedTransport implements Transport {
     });
     inner.onError((error, peer) => {
       this.#errorHandler(error, peer);
-      for (const listener of this.#failureListeners) listener(error, peer);
+      const listeners = this.#failureListeners;
+      if (typeof listeners === 'function') listeners(error, peer);
+      else if (listeners !== undefined) for (const listener of [...listeners]) listener(error, peer);
     });
   }
 
   /** Observes transport errors too (the CoAP endpoint owns the single onError handler). */
   addFailureListener(listener: TransportErrorHandler): void {
-    this.#failureListeners.add(listener);
+    const current = this.#failureListeners;
+    if (current === undefined) this.#failureListeners = listener;
+    else if (typeof current === 'function') {
+      if (current !== listener) this.#failureListeners = [current, listener];
+    } else if (!current.includes(listener)) current.push(listener);
   }
 
   get local(): Peer {

@@ -17,12 +17,17 @@ export interface UdpTransportOptions {
 
 const PLAIN: ChannelInfo = Object.freeze({ secure: false });
 
+/** Handler placeholder until the owner sets one (shared: no per-socket closure). */
+function ignore(): void {
+  // nothing to do
+}
+
 /** A Transport on one node:dgram socket (IPv4 or IPv6). Create it with `UdpTransport.bind()`. */
 export class UdpTransport implements Transport {
   #socket: Socket;
   #local: Peer;
-  #onDatagram: DatagramHandler = () => undefined;
-  #onError: TransportErrorHandler = () => undefined;
+  #onDatagram: DatagramHandler = ignore;
+  #onError: TransportErrorHandler = ignore;
   #closed = false;
   #ipv6: boolean;
 

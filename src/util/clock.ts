@@ -16,6 +16,17 @@ export interface Clock {
   setTimer(ms: number, fn: () => void, options?: { unref?: boolean }): Timer;
 }
 
+/** A node:timers timeout as a Timer (a class, so a pending timer costs no closure of its own). */
+class SystemTimer implements Timer {
+  readonly #handle: NodeJS.Timeout;
+  constructor(handle: NodeJS.Timeout) {
+    this.#handle = handle;
+  }
+  cancel(): void {
+    clearTimeout(this.#handle);
+  }
+}
+
 class SystemClock implements Clock {
   now(): number {
     return performance.now();
@@ -26,7 +37,7 @@ class SystemClock implements Clock {
   setTimer(ms: number, fn: () => void, options?: { unref?: boolean }): Timer {
     const handle = setTimeout(fn, Math.max(0, ms));
     if (options?.unref === true) handle.unref();
-    return { cancel: () => { clearTimeout(handle); } };
+    return new SystemTimer(handle);
   }
 }
 

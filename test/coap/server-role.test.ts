@@ -130,6 +130,21 @@ test('the request object exposes what the handler needs', async () => {
   assert.equal(seen.signal.aborted, true);
 });
 
+test('a request signal first read after the endpoint closed is aborted too', async () => {
+  const s = setup();
+  let seen: IncomingRequest | undefined;
+  s.server.onRequest((r) => {
+    seen = r;
+    return new Promise(() => undefined); // never answers
+  });
+  s.ts.inject(msg({ code: CoapCode.GET, messageId: 31, options: buildOptions({ uriPath: '/slow' }) }), from);
+  await s.clock.tick(0);
+  assert.ok(seen);
+  await s.server.close();
+  assert.equal(seen.signal.aborted, true);
+  assert.equal((seen.signal.reason as Error).name, 'AbortedError');
+});
+
 test('Block1 upload: blocks are reassembled and the handler sees the whole body once (RFC 7959 2.5)', async () => {
   const s = setup();
   const bodies: Uint8Array[] = [];

@@ -372,4 +372,29 @@ describe('observations and registrations', () => {
     assert.equal(s.engine.observationCount(), 0);
     assert.equal((await req(s, CoapCode.GET, '/3/0/0')).code, CoapCode.UNAUTHORIZED);
   });
+
+  it('start again after every observation was cleared: the next one notifies as the first did', async () => {
+    const s = setup();
+    await observe(s, '/3/0/9');
+    s.engine.clearObservations(1);
+    assert.deepEqual(s.engine.observations(), []);
+    const b = await observe(s, '/3/0/9');
+    assert.equal(s.engine.observationCount(1), 1);
+    s.engine.registry.set('/3/0/9', 42);
+    await s.clock.tick(999); // pmin /1/0/2 = 1 s
+    assert.equal(b.got.length, 0);
+    await s.clock.tick(1);
+    assert.equal(b.got.length, 1);
+    assert.equal(dec.decode(b.got[0]!.payload), '42');
+  });
+
+  it('a server attached again on the same socket is served again', async () => {
+    const s = setup();
+    s.engine.detachServer(1);
+    assert.equal((await req(s, CoapCode.GET, '/3/0/9')).code, CoapCode.UNAUTHORIZED);
+    s.engine.attachServer(s.session);
+    const res = await req(s, CoapCode.GET, '/3/0/9');
+    assert.equal(res.code, CoapCode.CONTENT);
+    assert.equal(s.engine.session(1), s.session);
+  });
 });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { InstanceExistsError } from '../../src/dm/errors.ts';
 import { LwM2mStatusError, NotFoundError, ValueError } from '../../src/errors.ts';
 import { CacheError } from '../../src/dm/cache.ts';
+import { parseExecuteArguments } from '../../src/dm/execute-args.ts';
 import { Registry, type WriteContext } from '../../src/dm/registry.ts';
 import { ObjectCatalogue } from '../../src/model/catalogue.ts';
 import { LwM2mPath } from '../../src/model/path.ts';
@@ -95,6 +96,34 @@ describe('Registry values', () => {
     assert.deepEqual(reg.objectIds(), [3, 5]);
     assert.ok(reg.isSupported(5));
     assert.ok(!reg.isSupported(4));
+    reg.supportObject(1);
+    reg.supportObject(5);
+    reg.supportObject(4);
+    assert.deepEqual(reg.objectIds(), [1, 3, 4, 5]);
+    assert.throws(() => reg.supportObject(65000), NotFoundError);
+  });
+
+  it('asks the built-in executables provider for executables it does not hold itself', () => {
+    const reg = registry();
+    reg.create('/1/0', { 0: 1 });
+    const asked: string[] = [];
+    const ran: string[] = [];
+    reg.setBuiltinExecutables({
+      builtinExecute(oid, rid) {
+        asked.push(`${oid}/${rid}`);
+        return oid === 1 && rid === 4 ? (_args, ctx) => void ran.push(ctx.path.toString()) : undefined;
+      },
+    });
+    assert.ok(reg.hasResource(1, 0, 4));
+    assert.ok(!reg.hasResource(1, 0, 9), 'optional and not implemented');
+    const cb = reg.executeCallback(LwM2mPath.of(1, 0, 4));
+    assert.ok(cb);
+    void cb(parseExecuteArguments(''), { path: LwM2mPath.of(1, 0, 4), ssid: 1 });
+    assert.deepEqual(ran, ['/1/0/4']);
+    reg.onExecute('/1/0/4', () => void ran.push('application'));
+    void reg.executeCallback(LwM2mPath.of(1, 0, 4))?.(parseExecuteArguments(''), { path: LwM2mPath.of(1, 0, 4), ssid: 1 });
+    assert.deepEqual(ran, ['/1/0/4', 'application'], "the application's callback comes first");
+    assert.ok(asked.includes('1/4') && asked.includes('1/9'));
   });
 
   it('presents executables that are mandatory or implemented, and values that are set or read dynamically', () => {

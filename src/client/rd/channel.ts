@@ -45,6 +45,36 @@ export interface UdpChannelOptions {
   readonly wrapTransport?: (transport: Transport) => Transport;
 }
 
+/** A channel on a gated (queue-mode) transport: a class, so a client's channel costs no closures. */
+class GatedChannel implements Channel {
+  readonly endpoint: CoapEndpoint;
+  readonly peer: Peer;
+  readonly secure: boolean;
+  readonly #gate: GatedTransport;
+
+  constructor(endpoint: CoapEndpoint, gate: GatedTransport, peer: Peer, secure: boolean) {
+    this.endpoint = endpoint;
+    this.#gate = gate;
+    this.peer = peer;
+    this.secure = secure;
+  }
+
+  setListening(listening: boolean): void {
+    this.#gate.setListening(listening);
+  }
+
+  onFailure(listener: (error: Error) => void): void {
+    const peer = this.peer;
+    this.#gate.addFailureListener((error, from) => {
+      if (from === undefined || (from.port === peer.port && from.address === peer.address)) listener(error);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.endpoint.close();
+  }
+}
+
 /** The default channel factory: UDP sockets, DTLS for coaps:// with the Security object's mode. */
 export function udpChannelFactory(options: UdpChannelOptions = {}): ChannelFactory {
   return async (request, signal) => {
@@ -72,20 +102,6 @@ export function udpChannelFactory(options: UdpChannelOptions = {}): ChannelFacto
       transport = DtlsTransport.client(transport, dtlsOptions);
     }
     const gate = new GatedTransport(transport);
-    const endpoint = new CoapEndpoint(gate, options.coap);
-    return {
-      endpoint,
-      peer,
-      secure: uri.secure,
-      setListening: (listening) => {
-        gate.setListening(listening);
-      },
-      onFailure: (listener) => {
-        gate.addFailureListener((error, from) => {
-          if (from === undefined || (from.port === peer.port && from.address === peer.address)) listener(error);
-        });
-      },
-      close: () => endpoint.close(),
-    };
+    return new GatedChannel(new CoapEndpoint(gate, options.coap), gate, peer, uri.secure);
   };
 }

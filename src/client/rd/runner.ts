@@ -96,11 +96,12 @@ abstract class MachineRunner<S extends { readonly wakeAt?: number }, I> {
   #timerAt: number | undefined;
   #channel: Channel | undefined;
   #request: AbortController | undefined;
-  #idleWaiters: (() => void)[] = [];
+  #idleWaiters: (() => void)[] | undefined;
 
   protected constructor(host: RunnerHost, initial: S) {
     this.host = host;
-    this.timing = { ...DEFAULT_RD_TIMING, ...host.timing };
+    // Shared when the host changes nothing (one object for a whole fleet).
+    this.timing = host.timing === undefined ? DEFAULT_RD_TIMING : { ...DEFAULT_RD_TIMING, ...host.timing };
     this.state = initial;
   }
 
@@ -125,7 +126,7 @@ abstract class MachineRunner<S extends { readonly wakeAt?: number }, I> {
   /** Resolves once every queued input and its effects have been processed. */
   settled(): Promise<void> {
     if (!this.#busy && this.#queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return new Promise((resolve) => (this.#idleWaiters ??= []).push(resolve));
   }
 
   async #drain(): Promise<void> {
@@ -143,7 +144,11 @@ abstract class MachineRunner<S extends { readonly wakeAt?: number }, I> {
       }
     } finally {
       this.#busy = false;
-      for (const w of this.#idleWaiters.splice(0)) w();
+      // A fresh empty queue holds no backing store (an idle client keeps nothing here).
+      if (this.#queue.length === 0) this.#queue = [];
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = undefined;
+      for (const w of waiters ?? []) w();
     }
   }
 

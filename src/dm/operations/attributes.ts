@@ -28,6 +28,6 @@ export function writeAttributes(op: OpContext): CoapResponse {
   const merged = applyAttributeUpdate(dm.attributes.get(ssid, path), update);
   checkAttributes(merged, path, rdef);
   dm.attributes.set(ssid, path, merged);
-  dm.observations.refresh(ssid);
+  dm.observations().refresh(ssid);
   return CHANGED;
 }

@@ -25,7 +25,8 @@ export interface DmContext extends ReadScope {
   readonly version: EngineVersion;
   readonly formats: FormatProfile;
   readonly attributes: AttributeStore;
-  readonly observations: ObservationManager;
+  /** The observation manager (created on first use). */
+  observations(): ObservationManager;
   readonly clock: Clock;
   /** pmin/pmax defaults of a server account (/1/x/2, /1/x/3). */
   serverDefaults(ssid: number): Attributes;

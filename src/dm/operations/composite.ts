@@ -61,7 +61,7 @@ export function fetchComposite(op: OpContext): CoapResponse {
   const ssid = reader.ssid;
   if (request.observe === 0 && ssid !== undefined && !reader.bootstrap) {
     const sink = request.acceptObservation();
-    dm.observations.add({ ssid, paths, composite: true, format }, sink, { payload, cacheTimes: result.cacheTimes });
+    dm.observations().add({ ssid, paths, composite: true, format }, sink, { payload, cacheTimes: result.cacheTimes });
   }
   return content(format, payload);
 }

@@ -58,7 +58,7 @@ export function read(op: OpContext): CoapResponse {
   const ssid = op.reader.ssid;
   if (request.observe === 0 && ssid !== undefined && !op.reader.bootstrap) {
     const sink = request.acceptObservation();
-    dm.observations.add({ ssid, paths: [path], composite: false, format }, sink, { payload, cacheTimes: result.cacheTimes });
+    dm.observations().add({ ssid, paths: [path], composite: false, format }, sink, { payload, cacheTimes: result.cacheTimes });
   }
   return content(format, payload);
 }
