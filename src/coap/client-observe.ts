@@ -28,8 +28,8 @@ export type ClientObservationEnd = 'cancelled' | 'forgotten' | 'final' | 'closed
  * iterable, ordered by freshness (3.4); Block2 notifications are completed before delivery.
  */
 export class ClientObservation implements AsyncIterable<IncomingResponse> {
-  readonly peer: Peer;
   readonly token: Uint8Array;
+  #peer: Peer;
   #role: ClientRole;
   #request: { code: number; options: readonly CoapOptionEntry[]; payload: Uint8Array };
   #opts: ObserveOptions;
@@ -41,7 +41,7 @@ export class ClientObservation implements AsyncIterable<IncomingResponse> {
   /** @internal */
   constructor(role: ClientRole, peer: Peer, token: Uint8Array, request: ClientObservation['request'], opts: ObserveOptions) {
     this.#role = role;
-    this.peer = peer;
+    this.#peer = peer;
     this.token = token;
     this.#request = request;
     this.#opts = opts;
@@ -53,6 +53,21 @@ export class ClientObservation implements AsyncIterable<IncomingResponse> {
   #onAbort = (): void => {
     this.forget();
   };
+
+  /** The endpoint notifications are accepted from, and cancel() goes to. */
+  get peer(): Peer {
+    return this.#peer;
+  }
+
+  /**
+   * Follows the observed endpoint to a new address: notifications are accepted from `peer` from
+   * now on (from the old address they are rejected), and a proactive cancel goes there. For an
+   * owner that knows the server moved, e.g. an LwM2M server whose client's Update came from a new
+   * port after a NAT rebinding: observations survive an Update (LwM2M Core 1.1.1 6.2.2, 6.4.1).
+   */
+  retarget(peer: Peer): void {
+    this.#peer = peer;
+  }
 
   /** @internal */
   get request(): { code: number; options: readonly CoapOptionEntry[]; payload: Uint8Array } {
@@ -105,7 +120,7 @@ export class ClientObservation implements AsyncIterable<IncomingResponse> {
 
   /** @internal Route: a notification (or final response) for this token. */
   deliver(msg: CoapMessage, peer: Peer, channel: ChannelInfo): boolean {
-    if (this.#end !== undefined || !samePeer(peer, this.peer)) return false;
+    if (this.#end !== undefined || !samePeer(peer, this.#peer)) return false;
     const role = this.#role;
     role.counters.notificationsReceived++;
     const seq = getUintOption(msg.options, CoapOption.OBSERVE);
@@ -176,7 +191,7 @@ export class ClientObservation implements AsyncIterable<IncomingResponse> {
     this.#finish('cancelled');
     const { code, options: reqOptions, payload } = this.#request;
     const deregister = setOption(reqOptions, CoapOption.OBSERVE, encodeUint(1));
-    return this.#role.exchange(this.peer, code, deregister, payload, this.token, { ...this.#opts, ...options }, { rejectNotifications: true });
+    return this.#role.exchange(this.#peer, code, deregister, payload, this.token, { ...this.#opts, ...options }, { rejectNotifications: true });
   }
 }
 

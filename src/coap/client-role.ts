@@ -33,6 +33,7 @@ import {
   removeOptions,
   setOption,
   szxFor,
+  type BlockOption,
 } from './options.ts';
 import type { CoapParams } from './params.ts';
 import type { RandomSource } from './random.ts';
@@ -51,6 +52,16 @@ export interface RequestOptions {
   blockSize?: number;
   /** Milliseconds to wait for a separate response after the empty ACK, or for the response to a NON request. */
   responseTimeout?: number;
+  /**
+   * Fetch one block of the response (RFC 7959 2.4): the request carries Block2 with this block
+   * number and size exponent (0..6, 16..1024 bytes), and the response to it is returned as it came,
+   * not completed from the other blocks. Its Block2 option says which block it holds (the server
+   * may answer with a smaller size) and whether more follow; a response without Block2 is the
+   * whole representation. Add Size2 (value 0) to the request options to learn the total size.
+   * The request payload must fit in one block (a Block1 transfer is not combined with it).
+   * A request whose options carry Block2 with a block number above 0 is such a fetch too.
+   */
+  block2?: { readonly num: number; readonly szx: number };
 }
 
 /** Something a response with a given token is delivered to. Returns false to reject it (RST). */
@@ -469,15 +480,40 @@ export class ClientRole {
   request(peer: Peer, req: CoapRequest, opts: RequestOptions = {}): Promise<IncomingResponse> {
     const options = req.options ?? NO_OPTIONS;
     const payload = req.payload ?? EMPTY_BYTES;
+    if (opts.block2 !== undefined) return this.#singleBlock(peer, req, opts, opts.block2);
+    const asked = options.length > 0 ? getOption(options, CoapOption.BLOCK2) : undefined;
+    if (asked !== undefined) {
+      let b: BlockOption;
+      try {
+        b = decodeBlock(asked);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      if (b.num > 0) return this.#singleBlock(peer, req, opts, b);
+    }
     const szx = this.#szx(opts);
     if (payload.length > blockSize(szx) && getOption(options, CoapOption.BLOCK1) === undefined) {
       return this.#block1(peer, req.code, options, payload, szx, opts, req.token);
     }
     let sent = options;
-    if (opts.blockSize !== undefined && getOption(options, CoapOption.BLOCK2) === undefined) {
+    if (opts.blockSize !== undefined && asked === undefined) {
       sent = setOption(options, CoapOption.BLOCK2, encodeBlock({ num: 0, more: false, szx }));
     }
     return this.exchange(peer, req.code, sent, payload, req.token, opts, undefined, { options, szx });
+  }
+
+  /** One block of a response, as it comes (RFC 7959 2.4; RequestOptions.block2). */
+  #singleBlock(peer: Peer, req: CoapRequest, opts: RequestOptions, block: { readonly num: number; readonly szx: number }): Promise<IncomingResponse> {
+    const { num, szx } = block;
+    const payload = req.payload ?? EMPTY_BYTES;
+    if (!Number.isInteger(num) || num < 0 || num > 0xfffff || !Number.isInteger(szx) || szx < 0 || szx > 6) {
+      return Promise.reject(new RangeError(`block2 needs num 0..1048575 and szx 0..6, not num ${num}, szx ${szx}`));
+    }
+    if (payload.length > blockSize(this.#szx(opts))) {
+      return Promise.reject(new RangeError('a single-block fetch cannot carry a payload larger than one block'));
+    }
+    const sent = setOption(req.options ?? NO_OPTIONS, CoapOption.BLOCK2, encodeBlock({ num, more: false, szx }));
+    return this.exchange(peer, req.code, sent, payload, req.token, opts);
   }
 
   /** @internal Whether a first response needs more exchanges (Block2 with more blocks, or a 4.13 hint). */

@@ -40,7 +40,10 @@ export interface CoapEndpointOptions {
   responseTimeout?: number;
   /** Preferred block size in bytes, 16..1024 (default 1024), for Block1 requests and Block2 responses. */
   preferredBlockSize?: number;
-  /** Largest body reassembled from blocks, either role (default 8 MiB). */
+  /**
+   * Largest body reassembled from blocks, either role (default 8 MiB); a larger Block1 request gets
+   * 4.13 with Size1. Streamed Block1 transfers (`block1Stream`) hold nothing and are not bound by it.
+   */
   maxReassemblySize?: number;
   /** Bound of the duplicate-detection table (default 10 000 entries). */
   maxDedupEntries?: number;
@@ -54,7 +57,8 @@ export interface CoapEndpointOptions {
   observeConInterval?: number;
   /**
    * Selects Block1 transfers whose blocks are handed to the request handler one at a time (with
-   * `request.block1` set) instead of being reassembled; called with the first block.
+   * `request.block1` set) instead of being reassembled; called with the first block. The handler
+   * sees the announced size in `block1.totalSize` and answers 4.13 itself when that is too much.
    */
   block1Stream?: (request: IncomingRequest) => boolean;
   /** Close the transport in close() (default true). */

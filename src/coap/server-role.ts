@@ -327,12 +327,14 @@ export class ServerRole implements ObservationHost, RequestOwner {
     const max = this.#maxReassemblySize;
     if (b1.num === 0) {
       const totalSize = getUintOption(msg.options, CoapOption.SIZE1);
-      if (totalSize !== undefined && totalSize > max) {
+      const stream = this.#block1Stream !== undefined && this.#block1Selected(first, b1, totalSize);
+      // The reassembly bound is about memory held here: a streamed transfer holds none, and its
+      // handler sees Size1 (block1.totalSize) to refuse what its sink cannot take (RFC 7959 2.9.3).
+      if (!stream && totalSize !== undefined && totalSize > max) {
         transfers.delete(key);
         this.#respond(ctx, CoapCode.REQUEST_ENTITY_TOO_LARGE, [{ number: CoapOption.SIZE1, value: encodeUint(max) }], EMPTY_BYTES);
         return;
       }
-      const stream = this.#block1Stream !== undefined && this.#block1Selected(first, b1, totalSize);
       state = { reassembler: stream ? undefined : new Reassembler(max), stream, totalSize, next: 0 };
       transfers.set(key, state);
     } else if (state === undefined) {

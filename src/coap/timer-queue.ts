@@ -5,6 +5,9 @@
  * setTimeout/clearTimeout pair. Cancelled entries are dropped when the clock timer next fires (or
  * at once when nothing live remains and that timer is far off), so an idle endpoint soon holds no
  * clock timer.
+ *
+ * Delays go to the clock as they are: a Clock serves any delay (systemClock chains waits longer
+ * than setTimeout can take), and an early wake-up would only re-arm for the rest.
  */
 import type { Clock, Timer } from '../util/clock.ts';
 
@@ -57,8 +60,11 @@ export class QueuedTimer {
  */
 const IDLE_DISARM_MS = 5000;
 
+const UNREF = { unref: true } as const;
+
 export class TimerQueue {
   #clock: Clock;
+  readonly #unref: boolean;
   #heap: QueuedTimer[] = [];
   #seq = 0;
   #armed: Timer | undefined;
@@ -66,8 +72,10 @@ export class TimerQueue {
   /** Cancelled entries still in the heap. */
   #dead = 0;
 
-  constructor(clock: Clock) {
+  /** `unref`: the clock timer does not keep the process alive (for long waits such as lifetimes). */
+  constructor(clock: Clock, options?: { unref?: boolean }) {
     this.#clock = clock;
+    this.#unref = options?.unref === true;
   }
 
   /** Entries in the heap, including cancelled ones not yet removed. */
@@ -121,9 +129,13 @@ export class TimerQueue {
     this.#armed?.cancel();
     this.#armedAt = at;
     // The clock timer's callback exists only while armed: an idle queue holds no closure.
-    this.#armed = this.#clock.setTimer(at - this.#clock.now(), () => {
-      this.#onTimer();
-    });
+    this.#armed = this.#clock.setTimer(
+      at - this.#clock.now(),
+      () => {
+        this.#onTimer();
+      },
+      this.#unref ? UNREF : undefined,
+    );
   }
 
   #onTimer(): void {

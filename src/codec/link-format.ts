@@ -33,7 +33,8 @@ function formatValue(v: string | number): string {
 
 /**
  * Builds a link. Numbers are written in decimal, arrays as a space-separated list (e.g. ct="60 110"),
- * `true` as a bare attribute; `false` and undefined leave the attribute out.
+ * `true` as a bare attribute; `false`, undefined and an empty array leave the attribute out (an
+ * empty list has no value to write: `ct=""` is not a list of content formats).
  */
 export function makeLink(target: string, attributes?: Readonly<Record<string, LinkAttributeInput>> | Iterable<readonly [string, LinkAttributeInput]>): Link {
   const map = new Map<string, LinkAttributeValue>();
@@ -42,7 +43,7 @@ export function makeLink(target: string, attributes?: Readonly<Record<string, Li
       Symbol.iterator in attributes ? attributes : Object.entries(attributes);
     for (const [name, v] of entries) {
       if (!NAME.test(name)) throw new CodecError(`invalid link attribute name '${name}'`);
-      if (v === undefined || v === false) continue;
+      if (v === undefined || v === false || (Array.isArray(v) && v.length === 0)) continue;
       if (map.has(name)) throw new CodecError(`link attribute '${name}' given twice`);
       if (v === true) map.set(name, true);
       else if (Array.isArray(v)) map.set(name, (v as readonly (string | number)[]).map(formatValue).join(' '));
@@ -305,7 +306,7 @@ export interface RegisteredObject {
 
 /**
  * The links of a Register/Update payload (LwM2M Core 1.1 5.3.1, 6.2.1): a root link
- * `</>;rt="oma.lwm2m"` (with `ct`) when a root path or content formats are given, then per object
+ * `</>;rt="oma.lwm2m"` (with `ct`) when a root path or at least one content format is given, then per object
  * `</oid>;ver=x.y` when its version is not 1.0 or it has no instances, and `</oid/iid>` per instance.
  * The caller leaves out objects that are not registered (Security 0, OSCORE 21).
  */
@@ -315,9 +316,10 @@ export function registerLinks(
 ): Link[] {
   const root = (options.rootPath ?? '').replace(/\/+$/, '');
   const links: Link[] = [];
-  if (root !== '' || options.contentFormats !== undefined) {
-    const ct = options.contentFormats;
-    links.push(makeLink(root === '' ? '/' : root, { rt: 'oma.lwm2m', ct: ct !== undefined && ct.length === 1 ? ct[0] : ct }));
+  // No formats to declare is the same as not declaring any: no ct, and no root link unless it names a path.
+  const ct = options.contentFormats !== undefined && options.contentFormats.length > 0 ? options.contentFormats : undefined;
+  if (root !== '' || ct !== undefined) {
+    links.push(makeLink(root === '' ? '/' : root, { rt: 'oma.lwm2m', ct: ct?.length === 1 ? ct[0] : ct }));
   }
   for (const o of [...objects].sort((a, b) => a.id - b.id)) {
     const ver = o.version !== undefined && o.version !== '1.0' ? o.version : undefined;

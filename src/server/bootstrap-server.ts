@@ -11,9 +11,9 @@ import { ObjectCatalogue } from '../model/catalogue.ts';
 import type { LwM2mRecord } from '../model/record.ts';
 import type { Peer } from '../transport/transport.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
-import { TypedEmitter } from '../util/typed-events.ts';
 import { planFor, type BootstrapConfig, type BootstrapPlan } from './bootstrap-config.ts';
 import { decodeValues, discoverResult, dmRequest, expectCode } from './dm.ts';
+import { ServerEmitter } from './emitter.ts';
 import { Listeners, type ListenerOptions } from './listeners.ts';
 import type { ListenerKind } from './registration.ts';
 import { SecurityRegistry, type EndpointCredentials } from './security.ts';
@@ -52,32 +52,16 @@ export interface BootstrapServerEvents {
 /** Formats a Bootstrap-Write can use (they carry object instances). */
 const WRITE_FORMATS: readonly number[] = [ContentFormat.TLV, ContentFormat.SENML_JSON, ContentFormat.SENML_CBOR, ContentFormat.LWM2M_CBOR, ContentFormat.OMA_JSON];
 
-export class BootstrapServer extends TypedEmitter<BootstrapServerEvents> {
+export class BootstrapServer extends ServerEmitter<BootstrapServerEvents> {
   readonly clock: Clock;
   readonly security: SecurityRegistry;
   #listeners!: Listeners;
   #plans: (endpoint: string) => BootstrapPlan | undefined;
   #sessions = new Map<string, AbortController>();
   #closed = false;
-  #reportingError = false;
 
   private constructor(options: BootstrapServerOptions) {
-    super((error) => {
-      // A listener that throws is reported as an 'error' event; one that throws while handling
-      // 'error' is rethrown outside the socket loop instead of recursing.
-      if (this.#reportingError) {
-        queueMicrotask(() => {
-          throw error;
-        });
-        return;
-      }
-      this.#reportingError = true;
-      try {
-        this.emit('error', error instanceof Error ? error : new Error(String(error)));
-      } finally {
-        this.#reportingError = false;
-      }
-    });
+    super();
     this.clock = options.clock ?? systemClock;
     this.security = options.security instanceof SecurityRegistry ? options.security : new SecurityRegistry(options.security);
     const config = options.config;

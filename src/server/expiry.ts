@@ -5,17 +5,6 @@
 import { TimerQueue, type QueuedTimer } from '../coap/timer-queue.ts';
 import type { Clock } from '../util/clock.ts';
 
-/** setTimeout cannot wait longer than 2^31-1 ms; longer waits are served by re-arming. */
-const MAX_TIMER_MS = 0x7fff_ffff;
-
-function cappedClock(clock: Clock): Clock {
-  return {
-    now: () => clock.now(),
-    wallTime: () => clock.wallTime(),
-    setTimer: (ms, fn) => clock.setTimer(Math.min(ms, MAX_TIMER_MS), fn, { unref: true }),
-  };
-}
-
 export class ExpiryTimers {
   readonly #clock: Clock;
   readonly #queue: TimerQueue;
@@ -24,7 +13,8 @@ export class ExpiryTimers {
 
   constructor(clock: Clock, onExpire: (id: string) => void) {
     this.#clock = clock;
-    this.#queue = new TimerQueue(cappedClock(clock));
+    // Lifetimes may exceed setTimeout's range: the clock chains such waits (util/clock.ts).
+    this.#queue = new TimerQueue(clock, { unref: true });
     this.#onExpire = onExpire;
   }
 

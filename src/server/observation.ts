@@ -8,6 +8,7 @@ import type { ClientObservation, IncomingResponse } from '../coap/index.ts';
 import { AsyncQueue } from '../coap/observe.ts';
 import type { LwM2mPath } from '../model/path.ts';
 import type { LwM2mRecord } from '../model/record.ts';
+import type { Peer } from '../transport/transport.ts';
 import type { DmResult } from './dm.ts';
 
 /** One notification, decoded. */
@@ -122,6 +123,14 @@ export class Observation implements AsyncIterable<Notification> {
     } catch {
       // A client that does not answer has forgotten the observation already.
     }
+  }
+
+  /**
+   * @internal The client's address changed (an Update from a new port, LwM2M Core 1.1.1 6.2.2):
+   * its notifications now come from there, and a cancel goes there.
+   */
+  retarget(peer: Peer): void {
+    this.#coap?.retarget(peer);
   }
 
   /** @internal Ends the observation because its registration ended or the server closed. */

@@ -11,7 +11,7 @@ import { decode, formatName, supportsComposite } from '../codec/index.ts';
 import type { DefinitionLookup } from '../model/object-definition.ts';
 import { LwM2mPath } from '../model/path.ts';
 import type { LwM2mRecord } from '../model/record.ts';
-import type { ChannelInfo, Peer } from '../transport/transport.ts';
+import { samePeer, type ChannelInfo, type Peer } from '../transport/transport.ts';
 import type { Clock } from '../util/clock.ts';
 import { ExpiryTimers } from './expiry.ts';
 import {
@@ -36,6 +36,11 @@ export interface RegistrarHooks {
   send(registration: Registration, records: readonly LwM2mRecord[], format: number): void;
   /** A queue-mode client was heard from; `wasAsleep` when it had been asleep. Called synchronously. */
   awake(registration: Registration, wasAsleep: boolean): void;
+  /**
+   * The client now sends from another address (Update after a NAT rebinding, or DTLS credentials
+   * from a new address): move what is bound to the old one. Synchronous, before the next datagram.
+   */
+  moved(registration: Registration, previous: Registration): void;
   /** A registration ended (de-registered, expired or replaced): clean up what depends on it. Synchronous. */
   ended(registration: Registration): void;
   definitions(registration: Registration): DefinitionLookup;
@@ -167,6 +172,7 @@ export class Registrar {
     const objects = request.payload.length > 0 ? parseObjectLinks(request.payload, request.contentFormat) : undefined;
     const reg = updatedRegistration(previous, params, objects, this.#arrival(kind, request), this.#o.graceMs);
     this.#o.store.update(reg);
+    if (!samePeer(reg.address, previous.address)) this.#hooks.moved(reg, previous);
     this.#expiry.set(reg.id, reg.expiresAt);
     this.#markAwake(reg);
     queueMicrotask(() => {
@@ -215,6 +221,7 @@ export class Registrar {
     // The same DTLS credentials from a new address (connection ID after a NAT rebinding).
     const moved = { ...byName, address: peer };
     store.update(moved);
+    this.#hooks.moved(moved, byName);
     return moved;
   }
 

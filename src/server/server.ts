@@ -18,9 +18,8 @@ import type { DefinitionLookup } from '../model/object-definition.ts';
 import { LwM2mPath, toPath, type PathLike } from '../model/path.ts';
 import type { LwM2mRecord } from '../model/record.ts';
 import type { ResourceValue } from '../model/resource-type.ts';
-import type { Peer } from '../transport/transport.ts';
+import { samePeer, type Peer } from '../transport/transport.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
-import { TypedEmitter } from '../util/typed-events.ts';
 import {
   attributeQuery,
   checkPathListFormat,
@@ -45,6 +44,7 @@ import {
   type DmResult,
 } from './dm.ts';
 import { ClientNotRegisteredError } from './errors.ts';
+import { ServerEmitter } from './emitter.ts';
 import { Listeners, type ListenerOptions } from './listeners.ts';
 import { Observation, type Notification, type ObservationHooks } from './observation.ts';
 import { RequestQueue } from './queue.ts';
@@ -137,7 +137,7 @@ type Sender<T> = (registration: Registration, coap: CoapEndpoint) => Promise<T>;
 
 const ROOT = LwM2mPath.ROOT;
 
-export class LwM2mServer extends TypedEmitter<LwM2mServerEvents> {
+export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
   readonly clock: Clock;
   readonly store: RegistrationStore;
   readonly security: SecurityRegistry;
@@ -147,25 +147,9 @@ export class LwM2mServer extends TypedEmitter<LwM2mServerEvents> {
   #queue = new RequestQueue();
   #observations = new Map<string, Set<Observation>>();
   #closed = false;
-  #reportingError = false;
 
   private constructor(options: LwM2mServerOptions) {
-    super((error) => {
-      // A listener that throws is reported as an 'error' event; one that throws while handling
-      // 'error' is rethrown outside the socket loop instead of recursing.
-      if (this.#reportingError) {
-        queueMicrotask(() => {
-          throw error;
-        });
-        return;
-      }
-      this.#reportingError = true;
-      try {
-        this.emit('error', error instanceof Error ? error : new Error(String(error)));
-      } finally {
-        this.#reportingError = false;
-      }
-    });
+    super();
     this.#options = options;
     this.clock = options.clock ?? systemClock;
     this.store = options.store ?? new InMemoryRegistrationStore();
@@ -213,6 +197,10 @@ export class LwM2mServer extends TypedEmitter<LwM2mServerEvents> {
             this.#queue.flush(registration.id);
           });
         }
+      },
+      moved: (registration) => {
+        // Observations survive an Update (LwM2M Core 1.1.1 6.4.1): follow the client's new address.
+        for (const o of this.#observations.get(registration.id) ?? []) o.retarget(registration.address);
       },
       ended: (registration) => {
         this.#ended(registration);
@@ -612,6 +600,9 @@ export class LwM2mServer extends TypedEmitter<LwM2mServerEvents> {
       this.#observations.set(reg.id, set);
     }
     set.add(observation);
+    // The client may have moved while the Observe was under way; from now on `moved` keeps it current.
+    const now = this.store.get(reg.id);
+    if (now !== undefined && !samePeer(now.address, reg.address)) observation.retarget(now.address);
     options.signal?.addEventListener(
       'abort',
       () => {

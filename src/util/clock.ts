@@ -16,6 +16,12 @@ export interface Clock {
   setTimer(ms: number, fn: () => void, options?: { unref?: boolean }): Timer;
 }
 
+/**
+ * The longest delay `setTimeout` takes: a signed 32-bit count of milliseconds (about 24.8 days).
+ * Node runs a longer timeout after 1 ms instead (with a TimeoutOverflowWarning).
+ */
+export const MAX_TIMEOUT_MS = 0x7fff_ffff;
+
 /** A node:timers timeout as a Timer (a class, so a pending timer costs no closure of its own). */
 class SystemTimer implements Timer {
   readonly #handle: NodeJS.Timeout;
@@ -27,6 +33,48 @@ class SystemTimer implements Timer {
   }
 }
 
+/**
+ * A wait longer than setTimeout can take, served as a chain of timeouts of at most MAX_TIMEOUT_MS:
+ * `fn` runs once the whole delay has passed (a delay of Infinity never runs it).
+ */
+class LongTimer implements Timer {
+  #handle: NodeJS.Timeout | undefined;
+  #remaining: number;
+  readonly #fn: () => void;
+  readonly #unref: boolean;
+
+  constructor(ms: number, fn: () => void, unref: boolean) {
+    this.#remaining = ms;
+    this.#fn = fn;
+    this.#unref = unref;
+    this.#arm();
+  }
+
+  #arm(): void {
+    const step = Math.min(this.#remaining, MAX_TIMEOUT_MS);
+    this.#remaining -= step;
+    this.#handle = setTimeout(this.#step, step);
+    if (this.#unref) this.#handle.unref();
+  }
+
+  readonly #step = (): void => {
+    this.#handle = undefined;
+    if (this.#remaining > 0) this.#arm();
+    else this.#fn();
+  };
+
+  cancel(): void {
+    if (this.#handle !== undefined) clearTimeout(this.#handle);
+    this.#handle = undefined;
+    this.#remaining = 0;
+  }
+}
+
+/**
+ * The process clock: performance.now(), Date.now() and node:timers. Delays beyond MAX_TIMEOUT_MS
+ * (registration lifetimes, pmax, 24 h CON intervals) are chained rather than handed to setTimeout,
+ * whose overflow would fire them after 1 ms; a negative or NaN delay counts as 0.
+ */
 class SystemClock implements Clock {
   now(): number {
     return performance.now();
@@ -35,8 +83,10 @@ class SystemClock implements Clock {
     return Date.now();
   }
   setTimer(ms: number, fn: () => void, options?: { unref?: boolean }): Timer {
-    const handle = setTimeout(fn, Math.max(0, ms));
-    if (options?.unref === true) handle.unref();
+    const unref = options?.unref === true;
+    if (ms > MAX_TIMEOUT_MS) return new LongTimer(ms, fn, unref);
+    const handle = setTimeout(fn, ms > 0 ? ms : 0);
+    if (unref) handle.unref();
     return new SystemTimer(handle);
   }
 }

@@ -128,6 +128,36 @@ test('register, notify with increasing sequence numbers, proactive cancel with O
   await Promise.all([s.client.close(), s.server.close()]);
 });
 
+test('retarget(): notifications are accepted from the new address only, and cancel goes there', async () => {
+  const s = setup();
+  const obs = await settleObserve(s);
+  const it = obs[Symbol.asyncIterator]();
+  const moved = { address: '127.0.0.1', port: 41999 };
+  const notification = (seq: number, v: string) =>
+    msg({ type: CoapType.CON, code: CoapCode.CONTENT, messageId: 500 + seq, token: obs.token, options: buildOptions({ observe: seq }), payload: text(v) });
+  const lastTo = () => s.tc.sent.at(-1)!;
+  s.tc.inject(notification(10, 'early'), moved);
+  assert.equal(lastTo().msg.type, CoapType.RST, 'not yet: another address is not the observed server');
+  obs.retarget(moved);
+  assert.deepEqual(obs.peer, moved);
+  s.tc.inject(notification(11, 'moved'), moved);
+  assert.equal(lastTo().msg.type, CoapType.ACK);
+  assert.deepEqual(lastTo().to, moved);
+  assert.equal(str((await next(it, s)).value!.payload), 'moved');
+  s.tc.inject(notification(12, 'old'), s.server.local);
+  assert.equal(lastTo().msg.type, CoapType.RST, 'the old address is rejected now');
+  assert.equal(obs.active, true);
+  const cancelling = obs.cancel().then(
+    () => 'answered',
+    (e: unknown) => (e as Error).name,
+  );
+  await s.clock.tick(0);
+  const dereg = s.tc.sent.find((x) => x.msg.code === CoapCode.GET && observe(x.msg.options) === 1)!;
+  assert.deepEqual(dereg.to, moved);
+  await Promise.all([s.client.close(), s.server.close()]);
+  assert.equal(await cancelling, 'AbortedError', 'nobody answers at the made-up address');
+});
+
 test('passive cancel: the next notification is answered with RST and the server removes the observation', async () => {
   const s = setup();
   const obs = await settleObserve(s);

@@ -249,6 +249,46 @@ test('Block1 streaming: the selected transfer reaches the handler block by block
   await Promise.all([s.client.close(), s.server.close()]);
 });
 
+test('Block1 streaming is not bound by maxReassemblySize: 9 MiB streams through; 9 MiB to be reassembled gets 4.13 with Size1', async () => {
+  const s = setup({ block1Stream: (r) => r.path.join('/') === '5/0/0' });
+  const MiB = 1024 * 1024;
+  let received = 0;
+  let announced: number | undefined;
+  let wholeCalls = 0;
+  s.server.onRequest((r) => {
+    if (r.block1 === undefined) {
+      wholeCalls++;
+      return { code: CoapCode.CHANGED };
+    }
+    if (r.block1.offset !== received) return { code: CoapCode.REQUEST_ENTITY_INCOMPLETE };
+    announced ??= r.block1.totalSize;
+    received += r.payload.length;
+    return { code: CoapCode.CHANGED };
+  });
+  const image = new Uint8Array(9 * MiB);
+  const streamed = s.client.request(s.server.local, { code: CoapCode.PUT, options: buildOptions({ uriPath: '/5/0/0' }), payload: image });
+  await s.run(streamed);
+  const res = await streamed;
+  assert.equal(res.code, CoapCode.CHANGED);
+  assert.equal(received, 9 * MiB, 'every byte reached the handler');
+  assert.equal(announced, 9 * MiB, 'the handler saw Size1 to decide itself');
+  assert.equal(s.ts.messages((m) => m.code === CoapCode.REQUEST_ENTITY_TOO_LARGE).length, 0);
+
+  const whole = s.client.request(s.server.local, { code: CoapCode.PUT, options: buildOptions({ uriPath: '/5/0/1' }), payload: image });
+  await s.run(whole);
+  const refused = await whole;
+  assert.equal(refused.code, CoapCode.REQUEST_ENTITY_TOO_LARGE);
+  assert.equal(size1(refused.options), 8 * MiB, 'Size1 tells the largest body the server takes');
+  assert.equal(wholeCalls, 0);
+  const pathOf = (m: CoapMessage): string => m.options.filter((o) => o.number === CoapOption.URI_PATH).map((o) => str(o.value)).join('/');
+  const refusedPuts = s.tc.messages((m) => m.code === CoapCode.PUT && pathOf(m) === '5/0/1');
+  assert.equal(refusedPuts.length, 1, 'the client stops after the refused first block');
+  assert.deepEqual(block1(refusedPuts[0]!.options), { num: 0, more: true, szx: 6 });
+  assert.equal(size1(refusedPuts[0]!.options), 9 * MiB);
+  assert.deepEqual(s.errors, []);
+  await Promise.all([s.client.close(), s.server.close()]);
+});
+
 test('Block2: large responses are sliced with ETag and Size2, later blocks come from the cache; the client reassembles', async () => {
   const s = setup();
   let calls = 0;
@@ -279,6 +319,60 @@ test('Block2: large responses are sliced with ETag and Size2, later blocks come 
       [4, false],
     ],
   );
+  await Promise.all([s.client.close(), s.server.close()]);
+});
+
+test('one Block2 block by number (RequestOptions.block2, or a Block2 option with num > 0): that block as it came, not reassembled', async () => {
+  const s = setup();
+  let calls = 0;
+  const body = new Uint8Array(5000).map((_, i) => (i * 7) & 0xff);
+  s.server.onRequest(() => {
+    calls++;
+    return { code: CoapCode.CONTENT, options: buildOptions({ contentFormat: 42 }), payload: body };
+  });
+  const get = async (num: number, szx: number, extra: Parameters<typeof buildOptions>[0] = {}) => {
+    const p = s.client.request(s.server.local, { code: CoapCode.GET, options: buildOptions({ uriPath: 'img', ...extra }) }, { block2: { num, szx } });
+    await s.run(p);
+    return p;
+  };
+  const first = await get(0, 6, { size2: 0 });
+  assert.deepEqual(block2(first.options), { num: 0, more: true, szx: 6 });
+  assert.deepEqual(first.payload, body.subarray(0, 1024), 'block 0 alone, the rest not fetched');
+  assert.equal(size2(first.options), 5000);
+  const tag = Buffer.from(etag(first.options)!).toString('hex');
+  assert.equal(s.tc.messages((m) => m.code === CoapCode.GET).length, 1);
+
+  const third = await get(3, 6);
+  assert.deepEqual(block2(third.options), { num: 3, more: true, szx: 6 });
+  assert.deepEqual(third.payload, body.subarray(3072, 4096));
+  assert.equal(Buffer.from(etag(third.options)!).toString('hex'), tag, 'served from the same representation');
+  const last = await get(4, 6);
+  assert.deepEqual(block2(last.options), { num: 4, more: false, szx: 6 });
+  assert.deepEqual(last.payload, body.subarray(4096));
+  const small = await get(5, 4);
+  assert.deepEqual(block2(small.options), { num: 5, more: true, szx: 4 });
+  assert.deepEqual(small.payload, body.subarray(1280, 1536));
+
+  // The same through an explicit Block2 option (it used to throw "response starts at block 2").
+  const p = s.client.request(s.server.local, { code: CoapCode.GET, options: buildOptions({ uriPath: 'img', block2: { num: 2, more: false, szx: 6 } }) });
+  await s.run(p);
+  const explicit = await p;
+  assert.deepEqual(block2(explicit.options), { num: 2, more: true, szx: 6 });
+  assert.deepEqual(explicit.payload, body.subarray(2048, 3072));
+
+  // Every request was one exchange; the handler ran once (later blocks came from the cache).
+  assert.equal(s.tc.messages((m) => m.code === CoapCode.GET).length, 5);
+  assert.equal(calls, 1);
+
+  // A small body: the whole representation, without Block2.
+  s.server.onRequest(() => ({ code: CoapCode.CONTENT, payload: text('tiny') }));
+  const whole = await get(0, 6, { uriPath: 'tiny' });
+  assert.equal(block2(whole.options), undefined);
+  assert.equal(str(whole.payload), 'tiny');
+
+  await assert.rejects(s.client.request(s.server.local, { code: CoapCode.GET }, { block2: { num: -1, szx: 6 } }), RangeError);
+  await assert.rejects(s.client.request(s.server.local, { code: CoapCode.GET }, { block2: { num: 1, szx: 7 } }), RangeError);
+  await assert.rejects(s.client.request(s.server.local, { code: CoapCode.FETCH, payload: new Uint8Array(2000) }, { block2: { num: 1, szx: 6 } }), RangeError);
   await Promise.all([s.client.close(), s.server.close()]);
 });
 

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { FakeClock } from '../../src/util/clock.ts';
+import { FakeClock, MAX_TIMEOUT_MS, systemClock } from '../../src/util/clock.ts';
+import { VirtualTimeouts } from '../util/_virtual-timeouts.ts';
 import { TimerQueue } from '../../src/coap/timer-queue.ts';
 import { ExpiringMap } from '../../src/coap/expiring-map.ts';
 import { DedupTable } from '../../src/coap/dedup.ts';
@@ -48,6 +49,25 @@ test('TimerQueue drops a far-off clock timer as soon as nothing live remains', (
   clock.advance(2000);
   assert.equal(clock.pending, 0);
   assert.equal(q.size, 0);
+});
+
+test('TimerQueue on the system clock: a deadline beyond setTimeout range fires on time, without 1 ms re-arming', (t) => {
+  const v = new VirtualTimeouts();
+  v.install(t);
+  const q = new TimerQueue(systemClock, { unref: true });
+  const fired: number[] = [];
+  const far = 3 * MAX_TIMEOUT_MS + 1234;
+  q.schedule(far, () => fired.push(v.now));
+  q.schedule(1000, () => fired.push(v.now));
+  assert.ok(v.allUnrefed, 'the queue asked for an unref timer');
+  const runs = v.runUntil(far - 1);
+  assert.deepEqual(fired, [1000]);
+  assert.ok(runs <= 5, `${runs} timeouts ran: the queue re-armed in a loop`);
+  assert.ok(v.delays.every((d) => d <= MAX_TIMEOUT_MS), `setTimeout got ${v.delays.join(', ')}`);
+  v.runUntil(far + 10);
+  assert.deepEqual(fired, [1000, far]);
+  assert.equal(v.pending, 0);
+  q.clear();
 });
 
 test('TimerQueue agrees with a sorted reference for random schedules', () => {

@@ -64,6 +64,20 @@ describe('link format (RFC 6690) for LwM2M', () => {
     assert.deepStrictEqual(linkAttributes(parsed), { rt: 'oma.lwm2m', ct: [60, 110, 112, 11542, 11543] });
   });
 
+  it('leaves ct out for an empty list of content formats, and the root link when it would say nothing else', () => {
+    const objects = [{ id: 3, instances: [0] }];
+    const plain = registerLinks(objects, { contentFormats: [] });
+    assert.equal(formatLinks(plain), '</3/0>');
+    assert.deepStrictEqual(plain, registerLinks(objects));
+    const rooted = registerLinks(objects, { rootPath: '/lwm2m', contentFormats: [] });
+    assert.equal(formatLinks(rooted), '</lwm2m>;rt="oma.lwm2m",</lwm2m/3/0>');
+    // Every link reads back with its attributes valid.
+    for (const l of parseLinks(formatLinks(rooted))) assert.doesNotThrow(() => linkAttributes(l));
+    assert.deepStrictEqual(linkAttributes(parseLinks(formatLinks(rooted))[0]!), { rt: 'oma.lwm2m' });
+    // makeLink itself: an empty list is no attribute, as undefined and false are.
+    assert.equal(formatLink(makeLink('/3/0/7', { ct: [], dim: 2 })), '</3/0/7>;dim=2');
+  });
+
   it('quotes what needs quoting and unescapes quoted strings', () => {
     const l = makeLink('/0/0', { uri: 'coap://h/a"b\\c', title: 'x', foo: 'a b', obs: true, bar: 'tok', skip: false, none: undefined });
     const s = formatLink(l);

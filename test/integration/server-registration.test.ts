@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LwM2mServer } from '../../src/server/server.ts';
 import { CoapCode, CoapOption, CoapType } from '../../src/coap/message.ts';
-import { getOption } from '../../src/coap/options.ts';
+import { buildOptions, getOption } from '../../src/coap/options.ts';
 import { FakeClock } from '../../src/util/clock.ts';
-import { RawClient, hex, utf8 } from '../server/_raw-client.ts';
+import { RawClient, bytes, hex, utf8 } from '../server/_raw-client.ts';
 
 const LINKS = '</1/0>,</3/0>,</3303/0>,</3303/1>';
 
@@ -131,6 +131,56 @@ test('NAT rebinding: an Update from a new source port moves the address requests
   raw.reply(req.msg, CoapCode.CONTENT, { contentFormat: 0 }, 'ACME');
   const result = await read;
   assert.equal(result.records[0]?.value, 'ACME');
+});
+
+test('NAT rebinding: observations follow the registration to its new address and continue', async (t) => {
+  const { server, raw } = await setup(t);
+  await raw.exchange(CoapCode.POST, { uriPath: '/rd', uriQuery: ['ep=dev-1', 'lwm2m=1.1'] }, LINKS);
+  const observing = server.observe('dev-1', '/3/0/9', { format: 0 });
+  const get = await raw.recv();
+  assert.equal(getOption(get.msg.options, CoapOption.OBSERVE)?.length, 0, 'Observe=0');
+  raw.reply(get.msg, CoapCode.CONTENT, { contentFormat: 0, observe: 1 }, '88');
+  const obs = await observing;
+  assert.equal(obs.initial.records[0]?.value, 88);
+  const it = obs[Symbol.asyncIterator]();
+
+  await raw.rebind();
+  const { reply } = await raw.exchange(CoapCode.POST, { uriPath: '/rd/abc123' });
+  assert.equal(reply.msg.code, CoapCode.CHANGED);
+
+  // The value changes: a CON notification from the new port, with the observation's token.
+  const notify = (seq: number, value: string, from: RawClient = raw) =>
+    from.send({ type: CoapType.CON, code: CoapCode.CONTENT, token: get.msg.token, options: buildOptions({ observe: seq, contentFormat: 0 }), payload: bytes(value) });
+  const n1 = notify(2, '75');
+  const ack1 = await raw.recv();
+  assert.equal(ack1.msg.type, CoapType.ACK, 'acknowledged, not reset');
+  assert.equal(ack1.msg.messageId, n1.messageId);
+  assert.equal((await it.next()).value?.records[0]?.value, 75);
+  const n2 = notify(3, '60');
+  const ack2 = await raw.recv();
+  assert.equal(ack2.msg.type, CoapType.ACK);
+  assert.equal(ack2.msg.messageId, n2.messageId);
+  assert.equal((await it.next()).value?.records[0]?.value, 60);
+  assert.ok(obs.active);
+
+  // Another address with the same token is not the client: rejected, and the observation goes on.
+  const stranger = await RawClient.open(server.local);
+  t.after(() => stranger.close());
+  const forged = notify(4, '1', stranger);
+  const rst = await stranger.recv();
+  assert.equal(rst.msg.type, CoapType.RST);
+  assert.equal(rst.msg.messageId, forged.messageId);
+  assert.ok(obs.active);
+
+  // A proactive cancel goes to the new address too.
+  const cancelled = obs.cancel();
+  const deregister = await raw.recv();
+  assert.equal(deregister.msg.code, CoapCode.GET);
+  assert.equal(getOption(deregister.msg.options, CoapOption.OBSERVE)?.[0], 1);
+  assert.equal(hex(deregister.msg.token), hex(get.msg.token));
+  raw.reply(deregister.msg, CoapCode.CONTENT, { contentFormat: 0 }, '60');
+  await cancelled;
+  assert.equal(obs.endReason, 'cancelled');
 });
 
 test('re-registration of an endpoint replaces the earlier registration', async (t) => {

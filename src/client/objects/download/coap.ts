@@ -1,20 +1,23 @@
 /**
  * Block-wise CoAP download (RFC 7959 2.4; LwM2M Core E.6 "A LwM2M Client MUST support block-wise
- * transfer"): GET with Block2, one block per confirmable exchange on a socket of its own (DTLS on top
- * for coaps://). The first request asks for Size2 (RFC 7959 4) to report progress against the
- * total. A block whose exchange fails (every retransmission lost) is asked for again, up to
- * `blockRetries` times, and the transfer resumes from there; a changed ETag restarts from block 0.
+ * transfer"): GET with Block2, one block per confirmable exchange of a CoapEndpoint on a socket of
+ * its own (DTLS under it for coaps://). Each block is its own request (`block2` of RequestOptions)
+ * rather than one transparent transfer, so that the body streams into the target instead of being
+ * held whole, and a lost block is asked for again without starting over. The first request asks
+ * for Size2 (RFC 7959 4) to report progress against the total. A block whose exchange fails (every
+ * retransmission lost, RST, a transport failure) is asked for again, up to `blockRetries` times,
+ * and the transfer resumes from there; a changed ETag restarts from block 0.
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { CoapEndpoint } from '../../../coap/endpoint.ts';
+import type { IncomingResponse } from '../../../coap/incoming.ts';
 import { CoapCode, CoapOption, type CoapOptionEntry } from '../../../coap/message.ts';
-import { blockSize, buildOptions, decodeBlock, getOption, getUintOption, setOption, encodeBlock, szxFor, encodeUint } from '../../../coap/options.ts';
-import { AbortedError, TimeoutError } from '../../../errors.ts';
+import { blockSize, buildOptions, decodeBlock, encodeUint, getOption, getUintOption, setOption, szxFor } from '../../../coap/options.ts';
+import { AbortedError, RequestRejectedError, TimeoutError, formatCoapCode } from '../../../errors.ts';
 import { DtlsTransport } from '../../../transport/dtls/dtls-transport.ts';
 import type { Peer, Transport } from '../../../transport/transport.ts';
 import { UdpTransport } from '../../../transport/udp.ts';
-import { systemClock } from '../../../util/clock.ts';
-import { CoapGetter } from './coap-exchange.ts';
 import { DownloadError, type DownloadOptions, type DownloadTarget } from './types.ts';
 import type { PackageUri } from './uri.ts';
 
@@ -51,47 +54,94 @@ function sameEtag(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean
 }
 
 function retryable(error: unknown): boolean {
-  return error instanceof TimeoutError || (error instanceof DownloadError && error.reason === 'connection-lost');
+  return (
+    error instanceof TimeoutError ||
+    (error instanceof RequestRejectedError && error.coapCode === 0) ||
+    (error instanceof DownloadError && error.reason === 'connection-lost')
+  );
+}
+
+/**
+ * Single-block GETs of one resource through the download's own endpoint. A failure of the
+ * transport (a DTLS alert, an ICMP error) fails the block being fetched at once, as
+ * 'connection-lost', instead of leaving it to time out.
+ */
+class BlockFetcher {
+  readonly #endpoint: CoapEndpoint;
+  readonly #peer: Peer;
+  readonly #options: readonly CoapOptionEntry[];
+  #current: AbortController | undefined;
+
+  constructor(endpoint: CoapEndpoint, peer: Peer, options: readonly CoapOptionEntry[]) {
+    this.#endpoint = endpoint;
+    this.#peer = peer;
+    this.#options = options;
+    // The endpoint serves no requests, so its errors are the transport's.
+    endpoint.on('error', (error) => {
+      this.#current?.abort(new DownloadError('connection-lost', `transport failure: ${error.message}`, { cause: error }));
+    });
+  }
+
+  /** Block `num` of size 2^(szx+4); `withSize` asks for Size2. */
+  async get(num: number, szx: number, withSize: boolean, signal: AbortSignal | undefined): Promise<IncomingResponse> {
+    const controller = new AbortController();
+    const onAbort = (): void => {
+      controller.abort(signal?.reason);
+    };
+    if (signal?.aborted === true) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    this.#current = controller;
+    const options = withSize ? setOption(this.#options, CoapOption.SIZE2, encodeUint(0)) : this.#options;
+    try {
+      return await this.#endpoint.request(this.#peer, { code: CoapCode.GET, options }, { block2: { num, szx }, signal: controller.signal });
+    } catch (error) {
+      const reason: unknown = controller.signal.reason;
+      throw error instanceof AbortedError && reason instanceof DownloadError ? reason : error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.#current = undefined;
+    }
+  }
 }
 
 /** Downloads a coap:// or coaps:// URI into `target`; resolves with the size. */
 export async function downloadCoap(uri: PackageUri, target: DownloadTarget, options: DownloadOptions): Promise<number> {
   const peer = await resolvePeer(uri);
   const co = options.coap ?? {};
-  const signal = options.signal;
-  signal?.throwIfAborted();
+  options.signal?.throwIfAborted();
   const udp = await UdpTransport.bind({
     type: isIP(peer.address) === 6 ? 'udp6' : 'udp4',
     ...(co.localAddress !== undefined ? { address: co.localAddress } : {}),
   });
   let transport: Transport = udp;
-  if (uri.scheme === 'coaps') {
-    const dtls = options.dtls?.(uri.url);
-    if (dtls === undefined) {
-      await udp.close();
-      throw new DownloadError('connection-lost', `no DTLS credentials for ${uri.url.href}`);
-    }
-    try {
-      transport = DtlsTransport.client(udp, { clock: options.clock, ...dtls });
-    } catch (error) {
-      await udp.close();
-      throw new DownloadError('connection-lost', `cannot configure DTLS for ${uri.url.href}: ${(error as Error).message}`, { cause: error });
-    }
-  }
-  const getter = new CoapGetter(transport, peer, options.clock ?? systemClock, {
-    ackTimeout: co.ackTimeout ?? 2000,
-    ackRandomFactor: co.ackRandomFactor ?? 1.5,
-    maxRetransmit: co.maxRetransmit ?? 4,
-    responseTimeout: co.responseTimeout ?? 30_000,
-  });
+  let endpoint: CoapEndpoint;
   try {
-    return await transfer(getter, requestOptions(uri), target, options);
+    if (uri.scheme === 'coaps') {
+      const dtls = options.dtls?.(uri.url);
+      if (dtls === undefined) throw new DownloadError('connection-lost', `no DTLS credentials for ${uri.url.href}`);
+      try {
+        transport = DtlsTransport.client(udp, { clock: options.clock, ...dtls });
+      } catch (error) {
+        throw new DownloadError('connection-lost', `cannot configure DTLS for ${uri.url.href}: ${(error as Error).message}`, { cause: error });
+      }
+    }
+    endpoint = new CoapEndpoint(transport, {
+      params: { ackTimeout: co.ackTimeout ?? 2000, ackRandomFactor: co.ackRandomFactor ?? 1.5, maxRetransmit: co.maxRetransmit ?? 4 },
+      responseTimeout: co.responseTimeout ?? 30_000,
+      ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    });
+  } catch (error) {
+    await transport.close();
+    throw error;
+  }
+  try {
+    return await transfer(new BlockFetcher(endpoint, peer, requestOptions(uri)), target, options);
   } finally {
-    await getter.close();
+    await endpoint.close();
   }
 }
 
-async function transfer(getter: CoapGetter, base: readonly CoapOptionEntry[], target: DownloadTarget, options: DownloadOptions): Promise<number> {
+async function transfer(blocks: BlockFetcher, target: DownloadTarget, options: DownloadOptions): Promise<number> {
   const signal = options.signal;
   const retries = options.coap?.blockRetries ?? 3;
   let szx = szxFor(options.coap?.blockSize ?? 1024);
@@ -101,12 +151,9 @@ async function transfer(getter: CoapGetter, base: readonly CoapOptionEntry[], ta
   let restarts = 0;
   let failures = 0;
   for (;;) {
-    const size = blockSize(szx);
-    let req = setOption(base, CoapOption.BLOCK2, encodeBlock({ num: offset / size, more: false, szx }));
-    if (offset === 0) req = setOption(req, CoapOption.SIZE2, encodeUint(0));
-    let res;
+    let res: IncomingResponse;
     try {
-      res = await getter.get(req, signal);
+      res = await blocks.get(offset / blockSize(szx), szx, offset === 0, signal);
     } catch (error) {
       if (signal?.aborted === true) throw new AbortedError('download aborted', { cause: signal.reason });
       if (!retryable(error) || failures >= retries) {
@@ -117,9 +164,8 @@ async function transfer(getter: CoapGetter, base: readonly CoapOptionEntry[], ta
     }
     failures = 0;
     if (res.code !== CoapCode.CONTENT && res.code !== CoapCode.VALID) {
-      const cls = res.code >> 5;
-      const code = `${cls}.${String(res.code & 0x1f).padStart(2, '0')}`;
-      throw new DownloadError(cls === 4 ? 'rejected' : 'connection-lost', `the server answered ${code} for the block at offset ${offset}`);
+      const code = formatCoapCode(res.code);
+      throw new DownloadError(res.code >> 5 === 4 ? 'rejected' : 'connection-lost', `the server answered ${code} for the block at offset ${offset}`);
     }
     const announced = getUintOption(res.options, CoapOption.SIZE2);
     if (announced !== undefined) total = announced;

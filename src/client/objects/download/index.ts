@@ -1,6 +1,7 @@
 /**
  * Package download by URI for the Firmware Update and Software Management objects: coap:// and
- * coaps:// block-wise over our CoAP codec and DTLS, http:// and https:// with Node's fetch.
+ * coaps:// block by block through a CoapEndpoint of its own (over DTLS for coaps://), http:// and
+ * https:// with Node's fetch.
  */
 import { downloadCoap } from './coap.ts';
 import { downloadHttp } from './http.ts';
