@@ -3,7 +3,8 @@
  * server or bootstrap-server account from the options (Security/Server, LwM2M Core 1.1.1 E.1, E.2),
  * Device (E.4), Connectivity Monitoring (4), Connectivity Statistics (7), Binary App Data Container
  * (19), and a simulated Temperature sensor (IPSO 3303/0). Executables that would touch hardware
- * (Reboot, Factory Reset) only log what they would do.
+ * (Reboot, Factory Reset) only log what they would do. `lwm2m simulate` uses the small model:
+ * accounts, Device and the sensor only.
  */
 import { freemem, hostname, totalmem } from 'node:os';
 import type { LwM2mClient } from '../client/client.ts';
@@ -31,16 +32,29 @@ export interface DeviceModel {
   dispose(): void;
 }
 
+/** The options that shape the model. */
+export type DeviceModelConfig = Pick<ClientConfig, 'serverUri' | 'bootstrap' | 'lifetime' | 'version' | 'queue' | 'security'>;
+
+export interface DeviceModelOptions {
+  /** Connectivity Monitoring, Connectivity Statistics and Binary App Data Container as well (default true). */
+  readonly extras?: boolean;
+  /** /3/0/2 (default host name and process id). */
+  readonly serialNumber?: string;
+  /** /3/0/1 (default lwm2m-cli). */
+  readonly modelNumber?: string;
+}
+
 /** Installs the objects on `client`; `log` reports simulated actions. */
-export function installDeviceModel(client: LwM2mClient, config: ClientConfig, log: (line: string) => void): DeviceModel {
+export function installDeviceModel(client: LwM2mClient, config: DeviceModelConfig, log: (line: string) => void, options: DeviceModelOptions = {}): DeviceModel {
   const uri = config.serverUri;
   const credentials = securityCredentials(config.security);
   const kb = (bytes: number): number => Math.floor(bytes / 1000);
+  const extras = options.extras ?? true;
   const objects = installStandardObjects(client.engine, {
     device: {
       manufacturer: 'lwm2m-ts',
-      modelNumber: 'lwm2m-cli',
-      serialNumber: `${hostname()}-${process.pid}`,
+      modelNumber: options.modelNumber ?? 'lwm2m-cli',
+      serialNumber: options.serialNumber ?? `${hostname()}-${process.pid}`,
       firmwareVersion: PACKAGE_VERSION,
       softwareVersion: `Node.js ${process.version}`,
       deviceType: 'simulated device',
@@ -54,9 +68,9 @@ export function installDeviceModel(client: LwM2mClient, config: ClientConfig, lo
       : config.bootstrap
         ? { bootstrap: { uri, ...credentials } }
         : { servers: [{ uri, ssid: 1, lifetime: config.lifetime, binding: config.queue && config.version === '1.0' ? 'UQ' : 'U', ...credentials }] }),
-    connectivityMonitoring: true,
-    connectivityStatistics: true,
-    binaryAppDataContainer: true,
+    connectivityMonitoring: extras,
+    connectivityStatistics: extras,
+    binaryAppDataContainer: extras,
   });
   objects.device.onReboot(() => {
     log('device: Reboot executed (simulated: nothing restarts)');

@@ -11,7 +11,6 @@
  * --dtls-port 5684 --bootstrap-dtls-port 5686 --psk EP:IDENTITY:HEXKEY (repeatable)
  * --cert FILE --key FILE [--ca FILE]. DTLS listeners start when --psk or --cert is given.
  */
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { CodecError, LwM2mError } from '../errors.ts';
@@ -23,11 +22,12 @@ import { describeValue, type ResourceValue } from '../model/resource-type.ts';
 import { BootstrapServer } from '../server/bootstrap-server.ts';
 import { loadBootstrapConfig, type BootstrapConfig } from '../server/bootstrap-config.ts';
 import { describeCode, type DmResult } from '../server/dm.ts';
-import type { DtlsListenerOptions } from '../server/listeners.ts';
 import type { Registration } from '../server/registration.ts';
-import { SecurityRegistry } from '../server/security.ts';
 import { LwM2mServer } from '../server/server.ts';
-import type { Peer } from '../transport/transport.ts';
+import { UsageError } from './errors.ts';
+import { dtlsListenerBase, formatPeer, parsePort, securityFromOptions, wireBootstrapLogs } from './server-options.ts';
+
+export { parsePskOption } from './server-options.ts';
 
 export interface ServerCommandIo {
   readonly stdin: NodeJS.ReadableStream;
@@ -57,27 +57,6 @@ const HELP = `commands:
   quit                                  stop the servers
 `;
 
-class UsageError extends Error {}
-
-function port(text: string | undefined, fallback: number, name: string): number {
-  if (text === undefined) return fallback;
-  if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65535) throw new UsageError(`--${name} ${text} is not a port number`);
-  return Number(text);
-}
-
-/** Parses `EP:IDENTITY:HEXKEY` (the identity may itself contain ':'). */
-export function parsePskOption(text: string): { endpoint: string; identity: string; key: Uint8Array } {
-  const first = text.indexOf(':');
-  const last = text.lastIndexOf(':');
-  if (first <= 0 || last === first) throw new UsageError(`--psk ${text}: expected EP:IDENTITY:HEXKEY`);
-  const endpoint = text.slice(0, first);
-  const identity = text.slice(first + 1, last);
-  const hex = text.slice(last + 1);
-  if (identity === '') throw new UsageError(`--psk ${text}: the identity is empty`);
-  if (!/^([0-9a-fA-F]{2})+$/.test(hex)) throw new UsageError(`--psk ${text}: the key must be hex digits`);
-  return { endpoint, identity, key: new Uint8Array(Buffer.from(hex, 'hex')) };
-}
-
 /** Splits a console line into words; "double" and 'single' quotes group words. */
 export function tokenize(line: string): string[] {
   const out: string[] = [];
@@ -86,13 +65,9 @@ export function tokenize(line: string): string[] {
   return out;
 }
 
-function address(p: Peer): string {
-  return p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`;
-}
-
 function describeRegistration(r: Registration): string {
   const objects = r.objects.map((o) => (o.instances.length === 0 ? `/${o.id}` : o.instances.map((i) => `/${o.id}/${i}`).join(','))).join(',');
-  return `${r.endpoint} id=${r.id} lwm2m=${r.version} lt=${r.lifetime} b=${r.binding}${r.queueMode ? ' Q' : ''} ${r.listener === 'dtls' ? 'coaps' : 'coap'}://${address(r.address)} objects=${objects}`;
+  return `${r.endpoint} id=${r.id} lwm2m=${r.version} lt=${r.lifetime} b=${r.binding}${r.queueMode ? ' Q' : ''} ${r.listener === 'dtls' ? 'coaps' : 'coap'}://${formatPeer(r.address)} objects=${objects}`;
 }
 
 function recordLines(records: readonly LwM2mRecord[]): string {
@@ -188,38 +163,23 @@ export async function runServerCommand(argv: readonly string[], io: ServerComman
   let bootstrap: BootstrapServer | undefined;
   try {
     const addressOption = v.address ?? '0.0.0.0';
-    const security = new SecurityRegistry([], { certificateCommonNameIsEndpoint: v.ca !== undefined });
-    for (const text of v.psk ?? []) {
-      const psk = parsePskOption(text);
-      security.set(psk.endpoint, { psk: { identity: psk.identity, key: psk.key } });
-    }
-    if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError('--cert and --key go together');
-    const read = (file: string, what: string): string => {
-      try {
-        return readFileSync(file, 'utf8');
-      } catch (error) {
-        throw new UsageError(`cannot read ${what} ${file}: ${(error as Error).message}`);
-      }
-    };
+    const security = securityFromOptions(v);
     const withDtls = v.psk !== undefined || v.cert !== undefined || v['dtls-port'] !== undefined;
-    const dtlsBase: Omit<DtlsListenerOptions, 'port'> = {
-      ...(v.cert !== undefined && v.key !== undefined ? { certificate: { chain: read(v.cert, 'certificate'), privateKey: read(v.key, 'key') } } : {}),
-      ...(v.ca !== undefined ? { trustedCAs: [read(v.ca, 'CA certificate')] } : {}),
-    };
+    const dtlsBase = dtlsListenerBase(v);
     let config: BootstrapConfig | undefined;
     if (v['bootstrap-config'] !== undefined) config = loadBootstrapConfig(v['bootstrap-config']);
     lwm2m = await LwM2mServer.start({
       address: addressOption,
-      port: port(v.port, 5683, 'port'),
+      port: parsePort(v.port, 5683, 'port'),
       security,
-      ...(withDtls ? { dtls: { ...dtlsBase, port: port(v['dtls-port'], 5684, 'dtls-port') } } : {}),
+      ...(withDtls ? { dtls: { ...dtlsBase, port: parsePort(v['dtls-port'], 5684, 'dtls-port') } } : {}),
     });
     bootstrap = await BootstrapServer.start({
       address: addressOption,
-      port: port(v['bootstrap-port'], 5685, 'bootstrap-port'),
+      port: parsePort(v['bootstrap-port'], 5685, 'bootstrap-port'),
       security,
       ...(config !== undefined ? { config } : {}),
-      ...(withDtls ? { dtls: { ...dtlsBase, port: port(v['bootstrap-dtls-port'], 5686, 'bootstrap-dtls-port') } } : {}),
+      ...(withDtls ? { dtls: { ...dtlsBase, port: parsePort(v['bootstrap-dtls-port'], 5686, 'bootstrap-dtls-port') } } : {}),
     });
   } catch (error) {
     await lwm2m?.close();
@@ -228,10 +188,10 @@ export async function runServerCommand(argv: readonly string[], io: ServerComman
   }
   const server = lwm2m;
   const bs = bootstrap;
-  print(`LwM2M server listening on coap://${address(server.local)}`);
-  if (server.secureLocal !== undefined) print(`LwM2M server listening on coaps://${address(server.secureLocal)}`);
-  print(`bootstrap server listening on coap://${address(bs.local)}`);
-  if (bs.secureLocal !== undefined) print(`bootstrap server listening on coaps://${address(bs.secureLocal)}`);
+  print(`LwM2M server listening on coap://${formatPeer(server.local)}`);
+  if (server.secureLocal !== undefined) print(`LwM2M server listening on coaps://${formatPeer(server.secureLocal)}`);
+  print(`bootstrap server listening on coap://${formatPeer(bs.local)}`);
+  if (bs.secureLocal !== undefined) print(`bootstrap server listening on coaps://${formatPeer(bs.secureLocal)}`);
   wireLogs(server, bs, print);
 
   const console = new Console(server, print);
@@ -291,18 +251,7 @@ function wireLogs(server: LwM2mServer, bs: BootstrapServer, print: (s: string) =
   server.on('error', (e) => {
     print(`server error: ${e.message}`);
   });
-  bs.on('request', ({ endpoint, address: a, preferredFormat }) => {
-    print(`bootstrap-request ${endpoint} from ${address(a)}${preferredFormat !== undefined ? ` pct=${preferredFormat}` : ''}`);
-  });
-  bs.on('finished', ({ result }) => {
-    print(`bootstrap finished ${result.endpoint}: ${result.steps.join(', ')}`);
-  });
-  bs.on('failed', ({ endpoint, step, error }) => {
-    print(`bootstrap failed ${endpoint} at ${step === '' ? 'start' : step}: ${error.message}`);
-  });
-  bs.on('error', (e) => {
-    print(`bootstrap server error: ${e.message}`);
-  });
+  wireBootstrapLogs(bs, print);
 }
 
 /** The console commands; each prints its whole result in one write. */
