@@ -82,6 +82,8 @@ interface Timing {
   readonly lt: number | undefined;
   readonly st: number | undefined;
   readonly edge: number | undefined;
+  /** hqmax (1.2): how many notifications to store while the server is unreachable; undefined: our own bound. */
+  readonly hqmax: number | undefined;
 }
 
 const Pending = { NONE: 0, COMPARE: 1, CHANGED: 2 } as const;
@@ -166,6 +168,7 @@ function timingOf(a: Attributes, composite: boolean): Timing {
     lt: composite ? undefined : a.lt,
     st: composite ? undefined : a.st,
     edge: composite ? undefined : a.edge,
+    hqmax: a.hqmax === undefined ? undefined : Math.min(a.hqmax, MAX_STORED_NOTIFICATIONS),
   };
 }
 
@@ -176,14 +179,16 @@ function combine(list: readonly Attributes[]): Attributes {
   let epmin: number | undefined;
   let epmax: number | undefined;
   let con: number | undefined;
+  let hqmax: number | undefined;
   for (const a of list) {
     if (a.pmin !== undefined) pmin = Math.max(pmin ?? 0, a.pmin);
     if (a.pmax !== undefined && a.pmax > 0) pmax = pmax === undefined ? a.pmax : Math.min(pmax, a.pmax);
     if (a.epmin !== undefined) epmin = Math.max(epmin ?? 0, a.epmin);
     if (a.epmax !== undefined && a.epmax > 0) epmax = epmax === undefined ? a.epmax : Math.min(epmax, a.epmax);
     if (a.con === 1) con = 1;
+    if (a.hqmax !== undefined) hqmax = Math.min(hqmax ?? a.hqmax, a.hqmax);
   }
-  return { pmin, pmax, epmin, epmax, con };
+  return { pmin, pmax, epmin, epmax, con, hqmax };
 }
 
 function num(v: number | boolean | undefined): number | undefined {
@@ -421,7 +426,8 @@ export class ObservationManager {
     const host = this.#host;
     const compareOnly = obs.pending === Pending.COMPARE && !periodic;
     const reachable = host.reachable(obs.ssid);
-    const storing = !reachable && host.storing(obs.ssid);
+    // hqmax=0 (LwM2M 1.2 5.1.2) asks for no history: only the latest state is sent on reconnection.
+    const storing = !reachable && host.storing(obs.ssid) && obs.timing.hqmax !== 0;
     const hold = (): void => {
       // Only the latest state matters: it is built when the server is reachable again.
       obs.pending = Pending.NONE;
@@ -467,7 +473,7 @@ export class ObservationManager {
       const list = (obs.stored ??= []);
       const r = built.response;
       list.push(r.payload === undefined ? r : { ...r, payload: ownBytes(r.payload) });
-      if (list.length > MAX_STORED_NOTIFICATIONS) list.shift();
+      if (list.length > (obs.timing.hqmax ?? MAX_STORED_NOTIFICATIONS)) list.shift();
       host.outbound(obs.ssid);
       return;
     }

@@ -297,6 +297,26 @@ describe('reachability and endings', () => {
     assert.deepEqual(s.sent.map((x) => x.payload), ['/3/0/9=2', '/3/0/9=3']);
   });
 
+  it('stores at most hqmax notifications (oldest dropped); hqmax=0 stores none, only the latest state', () => {
+    const w = world();
+    w.storing = true;
+    w.attrs.set(1, P('/3/0/9'), { hqmax: 2 });
+    w.attrs.set(1, P('/3/0/10'), { hqmax: 0 });
+    w.values.set('/3/0/9', 1);
+    w.values.set('/3/0/10', 1);
+    const capped = observe(w, ['/3/0/9']);
+    const none = observe(w, ['/3/0/10']);
+    w.reachable = false;
+    for (const v of [2, 3, 4, 5]) {
+      set(w, '/3/0/9', v);
+      set(w, '/3/0/10', v);
+    }
+    w.reachable = true;
+    w.manager.flush(1);
+    assert.deepEqual(capped.sent.map((x) => x.payload), ['/3/0/9=4', '/3/0/9=5']);
+    assert.deepEqual(none.sent.map((x) => x.payload), ['/3/0/10=5']);
+  });
+
   it('ends a single-path observation with a final 4.04 when its path is gone', () => {
     const w = world();
     w.values.set('/16/1/0/0', 1);
