@@ -202,7 +202,7 @@ describe('Firmware push (Block1 into the sink)', () => {
     assert.equal(codeOf(await h.server.post('/5/0/2')), '2.04');
     await idle;
     assert.deepEqual(states, ['1/0', '2/0', '3/0', '0/1']);
-    assert.deepEqual(updates, [{ size: img.length, method: 'push', uri: undefined, name: 'app', version: '2.0.0' }]);
+    assert.deepEqual(updates, [{ size: img.length, method: 'push', uri: undefined, name: 'app', version: '2.0.0', deferrable: false }]);
     assert.deepEqual(await readStatus(h), [0, 1]);
     assert.equal(h.engine.registry.get('/5/0/0'), undefined, 'the package is not kept in the registry');
   });
@@ -246,7 +246,7 @@ describe('Firmware push (Block1 into the sink)', () => {
   });
 
   test('a failing update: FirmwareError(8) keeps the image (Downloaded / 8); a deferred one gives 11', T, async (t) => {
-    const { h, fw, states } = await setup(t);
+    const { h, fw, states } = await setup(t, { maxDeferPeriod: 60 });
     let calls = 0;
     fw.onUpdate(() => {
       calls++;

@@ -20,7 +20,7 @@ import { TypedEmitter } from '../../../util/typed-events.ts';
 import { afterResponse, definitionOf, fillInstance, hasResource, notAllowed, numberAt, stringAt, valueAt } from '../common.ts';
 import { ALL_SCHEMES, download, DownloadError, type CoapDownloadOptions, type DownloadScheme, type HttpDownloadOptions } from '../download/index.ts';
 import { securityDtlsOptions } from './credentials.ts';
-import { DeliveryMethod, FirmwareError, FirmwareResult, FirmwareState, firmwareStep, type DeliveryMethodName, type FirmwareEvent, type FirmwareStatus } from './state.ts';
+import { DeliveryMethod, FirmwareDeferralError, FirmwareError, FirmwareResult, FirmwareState, firmwareStep, type DeliveryMethodName, type FirmwareEvent, type FirmwareStatus } from './state.ts';
 
 const FIRMWARE = 5;
 const PATH = LwM2mPath.of(FIRMWARE, 0);
@@ -71,6 +71,12 @@ export interface UpdateContext {
   readonly uri: string | undefined;
   readonly name: string | undefined;
   readonly version: string | undefined;
+  /**
+   * Whether the user may still defer this update (finishing with Update Result 11, DEFERRED): /5/0/13
+   * Maximum Defer Period is above 0 and has not run out since the first deferral of this image.
+   * False when the period ran out and the device starts the update by itself: install, do not prompt.
+   */
+  readonly deferrable: boolean;
 }
 
 /**
@@ -135,6 +141,9 @@ export class FirmwareUpdateObject extends TypedEmitter<FirmwareEvents> {
   #image: (FirmwareTransfer & { size: number }) | undefined;
   #lastBlockAt = 0;
   #watchdog: Timer | undefined;
+  /** When the Maximum Defer Period of the held image runs out (clock ms), from its first deferral. */
+  #deferDeadline: number | undefined;
+  #deferTimer: Timer | undefined;
 
   constructor(engine: LwM2mEngine, options: FirmwareUpdateOptions) {
     super();
@@ -272,6 +281,7 @@ export class FirmwareUpdateObject extends TypedEmitter<FirmwareEvents> {
     this.#step({ type: 'reset' });
     const hadSomething = this.#stopTransfer() !== undefined || this.#image !== undefined;
     this.#image = undefined;
+    this.#clearDefer();
     if (hadSomething) void this.#sinkAbort('reset');
   }
 
@@ -280,6 +290,7 @@ export class FirmwareUpdateObject extends TypedEmitter<FirmwareEvents> {
     this.#step({ type: 'cancel' });
     this.#stopTransfer();
     this.#image = undefined;
+    this.#clearDefer();
     void this.#sinkAbort('cancel');
   }
 
@@ -389,6 +400,7 @@ export class FirmwareUpdateObject extends TypedEmitter<FirmwareEvents> {
     if (this.#active !== active) return;
     this.#active = undefined;
     this.#image = image;
+    this.#clearDefer();
     const next = firmwareStep(this.#status, { type: 'downloaded' });
     if (next === undefined) return;
     this.#set(next, info ?? undefined);
@@ -508,6 +520,7 @@ export class FirmwareUpdateObject extends TypedEmitter<FirmwareEvents> {
       uri: image?.uri,
       name: stringAt(reg, at(RES.name)),
       version: stringAt(reg, at(RES.version)),
+      deferrable: this.#deferrable(),
     };
     afterResponse(() => {
       void this.#runUpdate(cb, ctx);
@@ -533,15 +546,24 @@ export class FirmwareUpdateObject extends TypedEmitter<FirmwareEvents> {
     if (result === FirmwareResult.SUCCESS) {
       this.#step({ type: 'updated' });
       this.#image = undefined;
+    this.#clearDefer();
       return;
     }
     if (result === FirmwareResult.DEFERRED) {
-      this.#step({ type: 'deferred' });
-      return;
+      if (!this.#deferrable()) {
+        // /5/0/13 is 0 or its period ran out: the update may not be put off; it counts as failed.
+        this.#report(new FirmwareDeferralError(this.#maxDeferSeconds()));
+        result = FirmwareResult.UPDATE_FAILED;
+      } else {
+        this.#step({ type: 'deferred' });
+        this.#startDeferPeriod();
+        return;
+      }
     }
     this.#step({ type: 'update-failed', result });
     if (this.#status.state === FirmwareState.IDLE) {
       this.#image = undefined;
+    this.#clearDefer();
       void this.#sinkAbort('failed');
     }
   }
@@ -553,12 +575,47 @@ export class FirmwareUpdateObject extends TypedEmitter<FirmwareEvents> {
   restoreResult(result: FirmwareResult): void {
     this.#stopTransfer();
     this.#image = undefined;
+    this.#clearDefer();
     this.#set({ state: FirmwareState.IDLE, result });
   }
 
-  /** Stops a running transfer and the push watchdog. */
+  /** Stops a running transfer, the push watchdog and the defer timer. */
   dispose(): void {
     this.#stopTransfer();
+    this.#clearDefer();
+  }
+
+  // --- deferral (/5/0/13) --------------------------------------------------------------------------
+
+  #maxDeferSeconds(): number {
+    return numberAt(this.#engine.registry, at(RES.maxDefer)) ?? 0;
+  }
+
+  #deferrable(): boolean {
+    if (this.#maxDeferSeconds() <= 0) return false;
+    return this.#deferDeadline === undefined || this.#engine.clock.now() < this.#deferDeadline;
+  }
+
+  /** The first deferral of an image starts its Maximum Defer Period; when it runs out the update starts by itself. */
+  #startDeferPeriod(): void {
+    if (this.#deferDeadline !== undefined) return;
+    const clock = this.#engine.clock;
+    this.#deferDeadline = clock.now() + this.#maxDeferSeconds() * 1000;
+    this.#deferTimer = clock.setTimer(this.#deferDeadline - clock.now(), () => {
+      this.#deferTimer = undefined;
+      if (this.#status.state !== FirmwareState.DOWNLOADED) return;
+      try {
+        this.#executeUpdate();
+      } catch (error) {
+        this.#report(error);
+      }
+    }, { unref: true });
+  }
+
+  #clearDefer(): void {
+    this.#deferTimer?.cancel();
+    this.#deferTimer = undefined;
+    this.#deferDeadline = undefined;
   }
 }
 

@@ -46,6 +46,18 @@ export class FirmwareError extends LwM2mError {
   }
 }
 
+/** The application deferred an update that may not be deferred (/5/0/13 is 0 or its period ran out). */
+export class FirmwareDeferralError extends FirmwareError {
+  constructor(maxDeferSeconds: number) {
+    super(
+      FirmwareResult.UPDATE_FAILED,
+      maxDeferSeconds <= 0
+        ? 'firmware update: deferral is not allowed (Maximum Defer Period /5/0/13 is 0); the update counts as failed (8)'
+        : `firmware update: the Maximum Defer Period (${maxDeferSeconds} s) ran out; the update counts as failed (8)`,
+    );
+  }
+}
+
 export interface FirmwareStatus {
   readonly state: FirmwareState;
   readonly result: FirmwareResult;
