@@ -9,7 +9,7 @@
  *
  * Options: --port 5683 --address 0.0.0.0 --bootstrap-port 5685 --bootstrap-config FILE
  * --dtls-port 5684 --bootstrap-dtls-port 5686 --psk EP:IDENTITY:HEXKEY (repeatable)
- * --cert FILE --key FILE [--ca FILE]. DTLS listeners start when --psk or --cert is given.
+ * --cert FILE --key FILE [--ca FILE] --store FILE. DTLS listeners start when --psk or --cert is given.
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,7 @@ import { LwM2mPath } from '../model/path.ts';
 import type { LwM2mRecord } from '../model/record.ts';
 import { describeValue, type ResourceValue } from '../model/resource-type.ts';
 import { BootstrapServer } from '../server/bootstrap-server.ts';
+import { FileRegistrationStore } from '../server/file-store.ts';
 import { loadBootstrapConfig, type BootstrapConfig } from '../server/bootstrap-config.ts';
 import { describeCode, type DmResult } from '../server/dm.ts';
 import type { Registration } from '../server/registration.ts';
@@ -39,7 +40,8 @@ export interface ServerCommandIo {
 
 const USAGE = `usage: lwm2m server [--port 5683] [--address ADDR] [--bootstrap-port 5685] [--bootstrap-config FILE]
                     [--dtls-port 5684] [--bootstrap-dtls-port 5686] [--psk EP:IDENTITY:HEXKEY]...
-                    [--cert FILE --key FILE [--ca FILE]]
+                    [--cert FILE --key FILE [--ca FILE]] [--store FILE]
+  --store FILE   keep registrations in FILE (JSON), so clients stay registered across restarts
 `;
 
 const HELP = `commands:
@@ -142,6 +144,7 @@ export async function runServerCommand(argv: readonly string[], io: ServerComman
         cert: { type: 'string' },
         key: { type: 'string' },
         ca: { type: 'string' },
+        store: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -168,7 +171,9 @@ export async function runServerCommand(argv: readonly string[], io: ServerComman
     const dtlsBase = dtlsListenerBase(v);
     let config: BootstrapConfig | undefined;
     if (v['bootstrap-config'] !== undefined) config = loadBootstrapConfig(v['bootstrap-config']);
+    const store = v.store === undefined ? undefined : await FileRegistrationStore.open(v.store);
     lwm2m = await LwM2mServer.start({
+      ...(store !== undefined ? { store } : {}),
       address: addressOption,
       port: parsePort(v.port, 5683, 'port'),
       security,
@@ -189,6 +194,7 @@ export async function runServerCommand(argv: readonly string[], io: ServerComman
   const server = lwm2m;
   const bs = bootstrap;
   print(`LwM2M server listening on coap://${formatPeer(server.local)}`);
+  if (v.store !== undefined) print(`registrations kept in ${v.store} (${server.store.size} restored)`);
   if (server.secureLocal !== undefined) print(`LwM2M server listening on coaps://${formatPeer(server.secureLocal)}`);
   print(`bootstrap server listening on coap://${formatPeer(bs.local)}`);
   if (bs.secureLocal !== undefined) print(`bootstrap server listening on coaps://${formatPeer(bs.secureLocal)}`);

@@ -15,6 +15,7 @@ export type {
 export { BootstrapServer, type BootstrapResult, type BootstrapServerEvents, type BootstrapServerOptions } from './bootstrap-server.ts';
 export { loadBootstrapConfig, parseBootstrapConfig, planFor, type BootstrapConfig, type BootstrapPlan, type BootstrapWrite } from './bootstrap-config.ts';
 export { InMemoryRegistrationStore, addressKey, type RegistrationStore } from './store.ts';
+export { FileRegistrationStore, RegistrationStoreError, type FileRegistrationStoreOptions } from './file-store.ts';
 export { SecurityRegistry, type EndpointCredentials, type SecurityRegistryOptions } from './security.ts';
 export { Observation, type Notification, type ObservationEnd } from './observation.ts';
 export type { ClientIdentity, ListenerKind, Registration } from './registration.ts';

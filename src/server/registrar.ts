@@ -110,6 +110,15 @@ export class Registrar {
     return { code: CoapCode.NOT_FOUND };
   }
 
+  /**
+   * Takes over the registrations already in the store (a persistent store after a restart): arms
+   * their expiry; those whose time passed while the server was down expire on the next timer turn
+   * (after `LwM2mServer.start` returned, so an 'expired' listener hears of them).
+   */
+  restore(): void {
+    for (const reg of this.#o.store.all()) this.#expiry.set(reg.id, reg.expiresAt);
+  }
+
   /** Stops the expiry timers. */
   close(): void {
     this.#expiry.clear();

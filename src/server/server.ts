@@ -217,6 +217,7 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
       registrar.heard(kind, peer);
     });
     registrar.awakeMs = options.queueAwakeMs ?? server.#listeners.plain.params.maxTransmitWait;
+    registrar.restore();
     for (const [kind, coap] of [['udp', server.#listeners.plain], ['dtls', server.#listeners.secure]] as const) {
       if (coap === undefined) continue;
       coap.on('error', (error) => {
@@ -277,6 +278,7 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
     this.#queue.failAll(new AbortedError('server closed'));
     for (const o of this.observations()) o.terminate('closed');
     await this.#listeners.close();
+    await this.store.close?.();
   }
 
   /** Cleans up after a registration that ended (de-registered, expired, replaced). */

@@ -27,6 +27,8 @@ export interface RegistrationStore {
   byAddress(key: string): Registration | undefined;
   all(): IterableIterator<Registration>;
   readonly size: number;
+  /** Called when the server closes: a persistent store writes what is pending. */
+  close?(): Promise<void>;
 }
 
 /** A RegistrationStore in process memory. */
