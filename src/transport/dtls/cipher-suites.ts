@@ -62,6 +62,11 @@ export const CIPHER_SUITES: readonly CipherSuiteInfo[] = Object.freeze([
 const BY_ID = new Map<number, CipherSuiteInfo>(CIPHER_SUITES.map((s) => [s.id, s]));
 const BY_NAME = new Map<string, CipherSuiteInfo>(CIPHER_SUITES.map((s) => [s.name, s]));
 
+/** True for block-cipher (CBC + HMAC) suites, the only ones encrypt-then-MAC applies to (RFC 7366 3). */
+export function isCbcSuite(suite: CipherSuiteInfo): boolean {
+  return suite.cipher === 'aes-128-cbc-hmac-sha256';
+}
+
 export function suiteById(id: number): CipherSuiteInfo | undefined {
   return BY_ID.get(id);
 }

@@ -6,7 +6,7 @@
  */
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { CipherSuiteInfo } from './cipher-suites.ts';
+import { isCbcSuite, type CipherSuiteInfo } from './cipher-suites.ts';
 import {
   AlertDescription,
   CERTIFICATE_TYPE_ECDSA_SIGN,
@@ -82,6 +82,7 @@ export class ClientHandshake extends HandshakeBase {
   #pskIdentity: string | undefined;
   #certRequest: CertificateRequest | undefined;
   #sessionId: Buffer = Buffer.alloc(0);
+  #sni: string | undefined;
 
   /** `ownCid` is the connection ID we ask for (RFC 9146), when connection IDs are on. */
   constructor(io: HandshakeIO, config: ClientConfig, resume: DtlsSessionState | undefined, ownCid?: Buffer) {
@@ -106,7 +107,8 @@ export class ClientHandshake extends HandshakeBase {
       this.#offeredExtensions.add(type);
     };
     const ecdhe = cfg.suites.some((s) => s.keyExchange === 'ecdhe_ecdsa');
-    if (cfg.serverName !== undefined && cfg.serverName !== '' && isIP(cfg.serverName) === 0) add(ExtensionType.serverName, serverNameExtension(cfg.serverName));
+    this.#sni = sniHostName(cfg.serverName);
+    if (this.#sni !== undefined) add(ExtensionType.serverName, serverNameExtension(this.#sni));
     if (ecdhe) {
       add(ExtensionType.supportedGroups, u16List([NAMED_GROUP_SECP256R1]));
       add(ExtensionType.ecPointFormats, u8List([POINT_FORMAT_UNCOMPRESSED]));
@@ -117,6 +119,9 @@ export class ClientHandshake extends HandshakeBase {
         add(ExtensionType.clientCertificateType, u8List(cfg.certificate !== undefined ? [CertificateType.rawPublicKey, CertificateType.x509] : [CertificateType.rawPublicKey]));
       }
     }
+    // RFC 7366 2: offered with a block cipher suite; offered on resumption too, so that a server
+    // falling back to a full handshake can still choose it.
+    if (cfg.encryptThenMac && cfg.suites.some(isCbcSuite)) add(ExtensionType.encryptThenMac, Buffer.alloc(0));
     add(ExtensionType.extendedMasterSecret, Buffer.alloc(0));
     if (cfg.connectionId) {
       this.#ownCid ??= Buffer.alloc(0);
@@ -181,6 +186,13 @@ export class ClientHandshake extends HandshakeBase {
     if (ri !== undefined && parseOpaque8(ri, 'renegotiation_info').length !== 0) throw alertError(AlertDescription.handshakeFailure, 'non-empty renegotiation_info');
     const ems = findExtension(sh.extensions, ExtensionType.extendedMasterSecret) !== undefined;
     if (!ems && this.#cfg.requireExtendedMasterSecret) throw alertError(AlertDescription.handshakeFailure, 'server does not support the extended master secret');
+    const sni = findExtension(sh.extensions, ExtensionType.serverName);
+    if (sni !== undefined && sni.length !== 0) throw alertError(AlertDescription.decodeError, 'server_name of a ServerHello must be empty');
+    const etmExt = findExtension(sh.extensions, ExtensionType.encryptThenMac);
+    if (etmExt !== undefined && etmExt.length !== 0) throw alertError(AlertDescription.decodeError, 'encrypt_then_mac of a ServerHello must be empty');
+    // RFC 7366 3: never with an AEAD suite.
+    if (etmExt !== undefined && !isCbcSuite(suite)) throw alertError(AlertDescription.illegalParameter, 'server chose encrypt-then-MAC with an AEAD cipher suite');
+    const etm = etmExt !== undefined;
     const pf = findExtension(sh.extensions, ExtensionType.ecPointFormats);
     if (pf !== undefined && !parseU8List(pf, 'ec_point_formats').includes(POINT_FORMAT_UNCOMPRESSED)) throw alertError(AlertDescription.illegalParameter, 'server does not accept uncompressed points');
     const sct = findExtension(sh.extensions, ExtensionType.serverCertificateType);
@@ -195,12 +207,15 @@ export class ClientHandshake extends HandshakeBase {
     this.suite = suite;
     this.serverRandom = Buffer.from(sh.random);
     this.extendedMasterSecret = ems;
+    this.encryptThenMac = etm;
     this.#sessionId = Buffer.from(sh.sessionId);
     const resume = this.#resume;
     if (resume !== undefined && sh.sessionId.length > 0 && sh.sessionId.equals(resume.id)) {
       if (resume.suite !== suite) throw alertError(AlertDescription.illegalParameter, 'resumed session with another cipher suite');
       // RFC 7627 5.3: a resumption must keep the extended-master-secret property of the session.
       if (resume.extendedMasterSecret !== ems) throw alertError(AlertDescription.handshakeFailure, 'extended master secret differs from the resumed session');
+      // RFC 7366 3.1: a resumed session keeps its MAC order.
+      if (resume.encryptThenMac !== etm) throw alertError(AlertDescription.handshakeFailure, 'encrypt-then-MAC differs from the resumed session');
       this.masterSecret = resume.masterSecret;
       this.#installKeys(suite);
       this.#state = 'abbreviated-wait-finished';
@@ -210,7 +225,7 @@ export class ClientHandshake extends HandshakeBase {
   }
 
   #installKeys(suite: CipherSuiteInfo): void {
-    const keys = protectionsFor(suite, this.masterSecret!, this.clientRandom, this.serverRandom, 'client');
+    const keys = protectionsFor(suite, this.masterSecret!, this.clientRandom, this.serverRandom, 'client', this.encryptThenMac);
     this.io.setWriteProtection(1, keys.write);
     this.pendingRead = keys.read;
   }
@@ -369,13 +384,36 @@ export class ClientHandshake extends HandshakeBase {
       suite,
       resumed,
       extendedMasterSecret: this.extendedMasterSecret,
+      encryptThenMac: this.encryptThenMac,
+      serverName: this.#sni,
       channel,
       session:
         this.#sessionId.length > 0
-          ? { id: this.#sessionId, masterSecret: this.masterSecret!, suite, extendedMasterSecret: this.extendedMasterSecret, channel, createdAt: this.#cfg.clock.now() }
+          ? {
+              id: this.#sessionId,
+              masterSecret: this.masterSecret!,
+              suite,
+              extendedMasterSecret: this.extendedMasterSecret,
+              encryptThenMac: this.encryptThenMac,
+              serverName: this.#sni,
+              channel,
+              createdAt: this.#cfg.clock.now(),
+            }
           : undefined,
     });
   }
+}
+
+/**
+ * The server_name to send for a configured server name (RFC 6066 3): host names only, never IP
+ * literals (bracketed IPv6 included), and without a trailing dot.
+ */
+export function sniHostName(serverName: string | undefined): string | undefined {
+  if (serverName === undefined) return undefined;
+  const bare = serverName.startsWith('[') && serverName.endsWith(']') ? serverName.slice(1, -1) : serverName;
+  const name = bare.endsWith('.') ? bare.slice(0, -1) : bare;
+  if (name === '' || isIP(name) !== 0 || !/^[\x21-\x7e]+$/.test(name)) return undefined;
+  return name;
 }
 
 function certificateTypeChoice(data: Buffer): number {

@@ -8,8 +8,10 @@ import { systemClock, type Clock } from '../../util/clock.ts';
 import { resolveSuites, type CipherSuiteInfo } from './cipher-suites.ts';
 import { isP256, loadCertificates, loadPrivateKey, loadPublicKey, spkiOf } from './credentials.ts';
 import type { RetransmitPolicy } from './flight.ts';
+import { normalizeHostName, type NamedCertificate } from './sni.ts';
 import type {
   CertificateCredentials,
+  CertificateSelector,
   ClientPsk,
   DtlsClientOptions,
   DtlsCommonOptions,
@@ -39,6 +41,7 @@ interface CommonConfig {
   readonly retransmit: RetransmitPolicy;
   readonly handshakeTimeoutMs: number;
   readonly requireExtendedMasterSecret: boolean;
+  readonly encryptThenMac: boolean;
   readonly maxQueuedDatagrams: number;
   readonly clock: Clock;
   readonly certificate: OwnCertificate | undefined;
@@ -62,6 +65,9 @@ export interface ServerConfig extends CommonConfig {
   readonly role: 'server';
   readonly psk: ServerPsk | undefined;
   readonly pskIdentityHint: Buffer | undefined;
+  /** Certificates by SNI name (RFC 6066); `certificate` is the default. */
+  readonly namedCertificates: readonly NamedCertificate[];
+  readonly selectCertificate: ((serverName: string | undefined, peer: Peer) => OwnCertificate | undefined) | undefined;
   readonly clientAuthentication: 'none' | 'optional' | 'required';
   readonly cookieExchange: boolean;
   readonly connectionIdLength: number;
@@ -110,6 +116,7 @@ function common(o: DtlsCommonOptions, c: {
     retransmit: { initialMs: positive(o.retransmitInitialMs, 1000, 'retransmitInitialMs'), maxMs: positive(o.retransmitMaxMs, 60_000, 'retransmitMaxMs') },
     handshakeTimeoutMs: positive(o.handshakeTimeoutMs, 60_000, 'handshakeTimeoutMs'),
     requireExtendedMasterSecret: o.requireExtendedMasterSecret ?? false,
+    encryptThenMac: o.encryptThenMac ?? true,
     maxQueuedDatagrams: positive(o.maxQueuedDatagrams, 32, 'maxQueuedDatagrams', 0),
     clock: o.clock ?? systemClock,
     ...c,
@@ -150,21 +157,50 @@ export function clientConfig(o: DtlsClientOptions): ClientConfig {
   };
 }
 
+function namedCertificates(list: DtlsServerOptions['certificates']): NamedCertificate[] {
+  return (list ?? []).map((entry, i) => {
+    if (entry.names.length === 0 || entry.names.some((n) => typeof n !== 'string' || n === '' || n === '*.')) {
+      throw new TypeError(`DTLS option certificates[${i}] needs non-empty host names`);
+    }
+    return { names: entry.names.map(normalizeHostName), certificate: ownCertificate(entry)! };
+  });
+}
+
+/** Wraps a certificate selector so each credentials object it returns is parsed and checked once. */
+function certificateSelector(select: CertificateSelector | undefined): ServerConfig['selectCertificate'] {
+  if (select === undefined) return undefined;
+  const loaded = new WeakMap<CertificateCredentials, OwnCertificate>();
+  return (serverName, peer) => {
+    const credentials = select(serverName, peer);
+    if (credentials === undefined) return undefined;
+    let own = loaded.get(credentials);
+    if (own === undefined) {
+      own = ownCertificate(credentials)!;
+      loaded.set(credentials, own);
+    }
+    return own;
+  };
+}
+
 /** Validates server options. */
 export function serverConfig(o: DtlsServerOptions): ServerConfig {
   const certificate = ownCertificate(o.certificate);
+  const named = namedCertificates(o.certificates);
   const rawPublicKey = ownRawPublicKey(o.rawPublicKey);
   const trustedCAs = loadCertificates(o.trustedCAs ?? []);
+  const anyCertificate = certificate !== undefined || named.length > 0 || o.selectCertificate !== undefined;
   const suites = resolveSuites(o.cipherSuites).filter((s) =>
-    s.keyExchange === 'psk' ? o.psk !== undefined : certificate !== undefined || rawPublicKey !== undefined,
+    s.keyExchange === 'psk' ? o.psk !== undefined : anyCertificate || rawPublicKey !== undefined,
   );
-  if (suites.length === 0) throw new TypeError('DTLS server has no usable cipher suite: configure psk, certificate or rawPublicKey');
+  if (suites.length === 0) throw new TypeError('DTLS server has no usable cipher suite: configure psk, certificate(s) or rawPublicKey');
   return {
     role: 'server',
     suites,
     ...common(o, { certificate, rawPublicKey, trustedCAs, authorize: o.authorize }),
     psk: o.psk,
     pskIdentityHint: o.pskIdentityHint === undefined ? undefined : Buffer.from(o.pskIdentityHint, 'utf8'),
+    namedCertificates: named,
+    selectCertificate: certificateSelector(o.selectCertificate),
     clientAuthentication:
       o.clientAuthentication ??
       (trustedCAs.length > 0 || (rawPublicKey !== undefined && (rawPublicKey.trusted.length > 0 || rawPublicKey.verify !== undefined)) ? 'required' : 'none'),

@@ -37,7 +37,7 @@ export type HandshakeType = (typeof HandshakeType)[keyof typeof HandshakeType];
 export const AlertLevel = { warning: 1, fatal: 2 } as const;
 export type AlertLevel = (typeof AlertLevel)[keyof typeof AlertLevel];
 
-/** Alert descriptions (RFC 5246 7.2, RFC 4279 2 for unknown_psk_identity). */
+/** Alert descriptions (RFC 5246 7.2, RFC 6066 3 for unrecognized_name, RFC 4279 2 for unknown_psk_identity). */
 export const AlertDescription = {
   closeNotify: 0,
   unexpectedMessage: 10,
@@ -60,6 +60,7 @@ export const AlertDescription = {
   userCanceled: 90,
   noRenegotiation: 100,
   unsupportedExtension: 110,
+  unrecognizedName: 112,
   unknownPskIdentity: 115,
 } as const;
 export type AlertDescription = (typeof AlertDescription)[keyof typeof AlertDescription];

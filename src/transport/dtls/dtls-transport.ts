@@ -27,6 +27,13 @@ export interface DtlsSessionInfo {
   /** True when the abbreviated handshake resumed an earlier session. */
   readonly resumed: boolean;
   readonly extendedMasterSecret: boolean;
+  /** CBC records use encrypt-then-MAC (RFC 7366); always false for AEAD suites. */
+  readonly encryptThenMac: boolean;
+  /**
+   * The server_name of the handshake (RFC 6066 3): what a client sent, or what a server received
+   * (lower case, no trailing dot). Undefined when none was sent.
+   */
+  readonly serverName: string | undefined;
   readonly channel: ChannelInfo;
   /** Connection IDs in use (RFC 9146): `own` is carried by records to us, `peer` by records we send. */
   readonly connectionId: { readonly own: Uint8Array | undefined; readonly peer: Uint8Array | undefined };
@@ -48,6 +55,8 @@ function infoOf(conn: DtlsConnection): DtlsSessionInfo | undefined {
     cipherSuite: r.suite.name,
     resumed: r.resumed,
     extendedMasterSecret: r.extendedMasterSecret,
+    encryptThenMac: r.encryptThenMac,
+    serverName: r.serverName,
     channel: r.channel,
     connectionId: { own: conn.ownConnectionId, peer: conn.peerConnectionId },
   };

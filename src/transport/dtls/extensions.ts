@@ -79,22 +79,35 @@ export function parseOpaque8(data: Buffer, what: string): Buffer {
   return v;
 }
 
-/** server_name with one host_name entry (RFC 6066 3). */
+/** server_name with one host_name entry (RFC 6066 3); the name goes without a trailing dot. */
 export function serverNameExtension(host: string): Buffer {
   const entry = new ByteWriter().u8(0).vec16(Buffer.from(host, 'ascii')).finish();
   return new ByteWriter().vec16(entry).finish();
 }
 
-/** The host_name of a server_name extension, if any. */
+/**
+ * The host_name of a ClientHello's server_name extension (RFC 6066 3); undefined for the empty body
+ * a ServerHello acknowledges it with, or when the list holds only other name types. A list that is
+ * empty, names a type twice or holds an empty or non-printable host name is a decode_error /
+ * illegal_parameter.
+ */
 export function parseServerName(data: Buffer): string | undefined {
   if (data.length === 0) return undefined;
   const r = new ByteReader(data);
   const list = new ByteReader(r.vec16('server_name list'));
   r.end('server_name');
+  if (list.remaining === 0) throw alertError(AlertDescription.decodeError, 'empty server_name list');
+  const types = new Set<number>();
+  let host: string | undefined;
   while (list.remaining > 0) {
     const type = list.u8('name type');
     const name = list.vec16('host name');
-    if (type === 0) return name.toString('ascii');
+    if (types.has(type)) throw alertError(AlertDescription.illegalParameter, `server_name names type ${type} twice`);
+    types.add(type);
+    if (type !== 0) continue;
+    if (name.length === 0) throw alertError(AlertDescription.decodeError, 'empty host_name in server_name');
+    if (!name.every((b) => b > 0x20 && b < 0x7f)) throw alertError(AlertDescription.illegalParameter, 'host_name in server_name is not printable ASCII');
+    host = name.toString('ascii');
   }
-  return undefined;
+  return host;
 }

@@ -20,6 +20,10 @@ export interface HandshakeResult {
   readonly suite: CipherSuiteInfo;
   readonly resumed: boolean;
   readonly extendedMasterSecret: boolean;
+  /** CBC records are protected encrypt-then-MAC (RFC 7366). */
+  readonly encryptThenMac: boolean;
+  /** The host name the client asked for with server_name (RFC 6066 3), if any. */
+  readonly serverName: string | undefined;
   readonly channel: ChannelInfo;
   /** Resumable state, when the server gave the session an id. */
   readonly session: DtlsSessionState | undefined;
@@ -51,6 +55,7 @@ export abstract class HandshakeBase {
   protected suite: CipherSuiteInfo | undefined;
   protected masterSecret: Buffer | undefined;
   protected extendedMasterSecret = false;
+  protected encryptThenMac = false;
   /** Keys of the next epoch, ready before the peer's ChangeCipherSpec arrives. */
   protected pendingRead: RecordProtection | undefined;
   /** A local explanation to add when the peer's Finished fails (e.g. an unknown PSK identity). */

@@ -2,10 +2,12 @@
 export { DtlsTransport, type DtlsSessionInfo, type DtlsHandshakeHandler, type DtlsPeerMovedHandler } from './dtls-transport.ts';
 export type {
   CertificateCredentials,
+  CertificateSelector,
   ClientPsk,
   DtlsClientOptions,
   DtlsCommonOptions,
   DtlsServerOptions,
+  NamedCertificateCredentials,
   PeerCredentials,
   PskCredentials,
   RawPublicKeyCredentials,

@@ -54,12 +54,16 @@ export function dtlsOptionsFromSecurity(values: SecurityInstanceValues, override
   if (mode === SecurityMode.noSec) return undefined;
   const common: DtlsClientOptions = values.cipherSuites !== undefined && values.cipherSuites.length > 0 ? { cipherSuites: values.cipherSuites } : {};
   const host = uriHost(values.serverUri);
+  // SNI (RFC 6066 3; LwM2M /0/x/14 overrides the URI host). The client sends it for host names only;
+  // without certificates there is nothing to check it against.
+  const sniOnly: DtlsClientOptions = { serverName: values.sni ?? host, checkServerName: false };
   switch (mode) {
     case SecurityMode.psk:
-      return { ...common, psk: { identity: required(values.publicKeyOrIdentity, 'PSK identity (/0/x/3)'), key: required(values.secretKey, 'PSK (/0/x/5)') }, ...overrides };
+      return { ...common, ...sniOnly, psk: { identity: required(values.publicKeyOrIdentity, 'PSK identity (/0/x/3)'), key: required(values.secretKey, 'PSK (/0/x/5)') }, ...overrides };
     case SecurityMode.rawPublicKey:
       return {
         ...common,
+        ...sniOnly,
         rawPublicKey: { privateKey: required(values.secretKey, 'private key (/0/x/5)'), trustedPeerKeys: [required(values.serverPublicKey, 'server public key (/0/x/4)')] },
         ...overrides,
       };
@@ -71,7 +75,7 @@ export function dtlsOptionsFromSecurity(values: SecurityInstanceValues, override
       return {
         ...common,
         certificate: { chain: required(values.publicKeyOrIdentity, 'client certificate (/0/x/3)'), privateKey: required(values.secretKey, 'private key (/0/x/5)') },
-        ...(anchor ? { trustedCAs: [server], serverName: values.sni ?? host } : { pinnedServerCertificate: server, ...(values.sni !== undefined ? { serverName: values.sni, checkServerName: false } : {}) }),
+        ...(anchor ? { trustedCAs: [server], serverName: values.sni ?? host } : { pinnedServerCertificate: server, ...sniOnly }),
         ...overrides,
       };
     }

@@ -33,6 +33,21 @@ export interface CertificateCredentials {
   readonly privateKey: KeyInput;
 }
 
+/** A certificate the server presents to clients asking for one of `names` by SNI (RFC 6066 3). */
+export interface NamedCertificateCredentials extends CertificateCredentials {
+  /**
+   * Host names, compared without case; a leading `*.` label matches exactly one label
+   * (`*.example.com` matches `a.example.com`, not `example.com` nor `a.b.example.com`).
+   */
+  readonly names: readonly string[];
+}
+
+/**
+ * Chooses the server certificate for the host name a client asked for (RFC 6066 server_name;
+ * undefined when it sent none). Returning undefined falls back to `certificates`, then `certificate`.
+ */
+export type CertificateSelector = (serverName: string | undefined, peer: Peer) => CertificateCredentials | undefined;
+
 export interface RawPublicKeyCredentials {
   /** Our P-256 private key; the public key sent is derived from it (RFC 7250). */
   readonly privateKey: KeyInput;
@@ -64,6 +79,11 @@ export interface DtlsCommonOptions {
   readonly handshakeTimeoutMs?: number;
   /** Refuse peers without the extended master secret (RFC 7627). Default false (used whenever both support it). */
   readonly requireExtendedMasterSecret?: boolean;
+  /**
+   * Encrypt-then-MAC for the CBC suite (RFC 7366): a client offers it, a server accepts it when
+   * offered. Default true; false keeps MAC-then-encrypt (RFC 5246 6.2.3.2). AEAD suites ignore it.
+   */
+  readonly encryptThenMac?: boolean;
   /** Application datagrams queued per peer while a handshake runs. Default 32. */
   readonly maxQueuedDatagrams?: number;
   readonly clock?: Clock;
@@ -77,7 +97,10 @@ export interface DtlsClientOptions extends DtlsCommonOptions {
   readonly trustedCAs?: readonly CertificateInput[];
   /** Accept exactly this server certificate (compared by DER), instead of or besides a CA. */
   readonly pinnedServerCertificate?: CertificateInput;
-  /** Host name or IP the server certificate must name (SAN, else CN); also sent as SNI for names. */
+  /**
+   * Host name or IP the server certificate must name (SAN, else CN). A host name (not an IP
+   * literal) is also sent as server_name (SNI, RFC 6066 3).
+   */
   readonly serverName?: string;
   /** Check the server certificate against `serverName`. Default true when serverName is set. */
   readonly checkServerName?: boolean;
@@ -102,7 +125,12 @@ export interface DtlsServerOptions extends DtlsCommonOptions {
   readonly psk?: ServerPsk;
   /** psk_identity_hint to send (RFC 4279 2); none by default. */
   readonly pskIdentityHint?: string;
+  /** The default certificate: for clients that send no server_name or one no other entry names. */
   readonly certificate?: CertificateCredentials;
+  /** Certificates chosen by the server_name (SNI) a client sends (RFC 6066 3); first match wins, exact names before wildcards. */
+  readonly certificates?: readonly NamedCertificateCredentials[];
+  /** Chooses the certificate per server_name, before `certificates` and `certificate` are consulted. */
+  readonly selectCertificate?: CertificateSelector;
   /** Trust anchors for client certificates. Client certificates are requested when this is set. */
   readonly trustedCAs?: readonly CertificateInput[];
   /**

@@ -1,8 +1,9 @@
 /**
  * Record payload protection for one direction of one epoch: AES-CCM with 8-byte tags (RFC 6655),
- * AES-GCM (RFC 5288) and AES-CBC with HMAC-SHA256, MAC-then-encrypt (RFC 5246 6.2.3.2).
- * The record layer supplies the additional data, which differs between the plain record format
- * (RFC 6347 4.1.2.1) and the connection ID format (RFC 9146 5).
+ * AES-GCM (RFC 5288) and AES-CBC with HMAC-SHA256, either MAC-then-encrypt (RFC 5246 6.2.3.2) or,
+ * when negotiated, encrypt-then-MAC (RFC 7366 3). The record layer supplies the additional data,
+ * which differs between the plain record format (RFC 6347 4.1.2.1) and the connection ID format
+ * (RFC 9146 5).
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CipherSuiteInfo } from './cipher-suites.ts';
@@ -148,18 +149,87 @@ export class CbcHmacProtection implements RecordProtection {
   }
 }
 
+/** A source of fresh CBC IVs; tests pass a fixed one to check known answers. */
+export type IvSource = () => Buffer;
+
+const randomIv: IvSource = () => randomBytes(BLOCK);
+
+/** content + padding + padding_length, padded to the block size (RFC 5246 6.2.3.2), no MAC inside. */
+function etmPadding(contentLength: number): Buffer {
+  const padLength = (BLOCK - ((contentLength + 1) % BLOCK)) % BLOCK;
+  return Buffer.alloc(padLength + 1, padLength);
+}
+
+/**
+ * AES-128-CBC with HMAC-SHA256, encrypt-then-MAC (RFC 7366 3): the fragment is
+ * IV || ENC(content || padding || padding_length) || MAC, where MAC = HMAC(mac_key, additional
+ * data || IV || ciphertext) and the length in the additional data is that of IV || ciphertext.
+ * The MAC is checked before anything is decrypted, so there is no padding oracle.
+ */
+export class CbcEtmProtection implements RecordProtection {
+  readonly #key: Buffer;
+  readonly #macKey: Buffer;
+  readonly #iv: IvSource;
+
+  constructor(key: Buffer, macKey: Buffer, iv: IvSource = randomIv) {
+    this.#key = key;
+    this.#macKey = macKey;
+    this.#iv = iv;
+  }
+
+  overhead(plaintextLength: number): number {
+    const padded = Math.ceil((plaintextLength + 1) / BLOCK) * BLOCK;
+    return BLOCK + padded - plaintextLength + MAC_LENGTH;
+  }
+
+  seal(_nonce: Buffer, aad: AadBuilder, plaintext: Buffer): Buffer {
+    const iv = this.#iv();
+    if (iv.length !== BLOCK) throw new RangeError('CBC IV must be 16 bytes');
+    const c = createCipheriv('aes-128-cbc', this.#key, iv).setAutoPadding(false);
+    const body = Buffer.concat([iv, c.update(plaintext), c.update(etmPadding(plaintext.length)), c.final()]);
+    const mac = createHmac('sha256', this.#macKey).update(aad(body.length)).update(body).digest();
+    return Buffer.concat([body, mac]);
+  }
+
+  open(aad: AadBuilder, fragment: Buffer): Buffer | undefined {
+    const bodyLength = fragment.length - MAC_LENGTH;
+    // At least the IV and one block, and whole blocks only (RFC 7366 3: checked before the MAC is fine, it is public).
+    if (bodyLength < 2 * BLOCK || bodyLength % BLOCK !== 0) return undefined;
+    const body = fragment.subarray(0, bodyLength);
+    const expected = createHmac('sha256', this.#macKey).update(aad(bodyLength)).update(body).digest();
+    if (!timingSafeEqual(expected, fragment.subarray(bodyLength))) return undefined;
+    let plain: Buffer;
+    try {
+      const d = createDecipheriv('aes-128-cbc', this.#key, body.subarray(0, BLOCK)).setAutoPadding(false);
+      plain = Buffer.concat([d.update(body.subarray(BLOCK)), d.final()]);
+    } catch {
+      return undefined;
+    }
+    // The MAC authenticated the ciphertext, so the padding can be checked plainly; a bad one
+    // means the peer is broken, and the record is dropped like any other that fails.
+    const padLength = plain[plain.length - 1]!;
+    if (padLength + 1 > plain.length) return undefined;
+    for (let i = plain.length - padLength - 1; i < plain.length - 1; i++) if (plain[i] !== padLength) return undefined;
+    return plain.subarray(0, plain.length - padLength - 1);
+  }
+}
+
 export interface DirectionalProtections {
   readonly read: RecordProtection;
   readonly write: RecordProtection;
 }
 
-/** Expands the key block (RFC 5246 6.3) and builds both directions for the given role. */
+/**
+ * Expands the key block (RFC 5246 6.3) and builds both directions for the given role.
+ * `encryptThenMac` (RFC 7366) applies to the CBC suite only; AEAD suites ignore it.
+ */
 export function protectionsFor(
   suite: CipherSuiteInfo,
   master: Buffer,
   clientRandom: Buffer,
   serverRandom: Buffer,
   role: 'client' | 'server',
+  encryptThenMac = false,
 ): DirectionalProtections {
   const { macKeyLength: m, encKeyLength: k, fixedIvLength: v } = suite;
   const block = keyBlock(master, clientRandom, serverRandom, 2 * (m + k + v));
@@ -177,7 +247,9 @@ export function protectionsFor(
   const serverIv = take(v);
   const make = (key: Buffer, mac: Buffer, iv: Buffer): RecordProtection =>
     suite.cipher === 'aes-128-cbc-hmac-sha256'
-      ? new CbcHmacProtection(key, mac)
+      ? encryptThenMac
+        ? new CbcEtmProtection(key, mac)
+        : new CbcHmacProtection(key, mac)
       : new AeadProtection(suite.cipher === 'aes-128-ccm8' ? 'ccm8' : 'gcm', key, iv);
   const client = make(clientKey, clientMac, clientIv);
   const server = make(serverKey, serverMac, serverIv);

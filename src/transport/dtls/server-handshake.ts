@@ -6,7 +6,7 @@
  * resumption of cached sessions (abbreviated handshake).
  */
 import { X509Certificate, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
-import type { CipherSuiteInfo } from './cipher-suites.ts';
+import { isCbcSuite, type CipherSuiteInfo } from './cipher-suites.ts';
 import {
   AlertDescription,
   CERTIFICATE_TYPE_ECDSA_SIGN,
@@ -21,10 +21,10 @@ import {
   SIGNATURE_ECDSA_SHA256,
 } from './constants.ts';
 import { alertError } from './bytes.ts';
-import type { ServerConfig } from './config.ts';
+import type { OwnCertificate, ServerConfig } from './config.ts';
 import { isP256, verifyCertificateChain } from './credentials.ts';
 import { newEphemeralKey, signSha256, verifySha256, type EphemeralKey } from './ecdhe.ts';
-import { findExtension, opaque8, parseOpaque8, parseU16List, parseU8List, u8List, type Extension } from './extensions.ts';
+import { findExtension, opaque8, parseOpaque8, parseServerName, parseU16List, parseU8List, u8List, type Extension } from './extensions.ts';
 import type { FlightEntry } from './flight.ts';
 import { HandshakeBase, unexpected, type HandshakeIO } from './handshake-base.ts';
 import {
@@ -47,6 +47,7 @@ import { extendedMasterSecret, masterSecret, pskPreMasterSecret } from './prf.ts
 import type { HandshakeMessage } from './reassembler.ts';
 import { protectionsFor } from './record-protection.ts';
 import type { DtlsSessionState, SessionCache } from './session-cache.ts';
+import { chooseCertificate, normalizeHostName, type CertificateChoice } from './sni.ts';
 import type { ChannelInfo } from '../transport.ts';
 
 type State = 'client-flight' | 'wait-ccs' | 'abbreviated-wait-finished';
@@ -78,6 +79,9 @@ export class ServerHandshake extends HandshakeBase {
   #peerChain: X509Certificate[] | undefined;
   #sessionId: Buffer = Buffer.alloc(0);
   #resumed: DtlsSessionState | undefined;
+  /** The client's server_name, normalized (RFC 6066 3). */
+  #serverName: string | undefined;
+  #certificateChoice: CertificateChoice | undefined;
 
   /** `helloSeq` is the message_seq of the ClientHello that carried our cookie (RFC 6347 4.2.2). */
   constructor(io: HandshakeIO, config: ServerConfig, hello: ClientHello, helloBody: Buffer, helloSeq: number, deps: ServerHandshakeDeps) {
@@ -102,6 +106,12 @@ export class ServerHandshake extends HandshakeBase {
     if (!ems && cfg.requireExtendedMasterSecret) throw alertError(AlertDescription.handshakeFailure, 'client does not support the extended master secret');
     this.extendedMasterSecret = ems;
     this.serverRandom = HandshakeBase.random(cfg.clock);
+    const sni = findExtension(hello.extensions, ExtensionType.serverName);
+    const requestedName = sni === undefined ? undefined : parseServerName(sni);
+    this.#serverName = requestedName === undefined ? undefined : normalizeHostName(requestedName);
+    const etmExt = findExtension(hello.extensions, ExtensionType.encryptThenMac);
+    if (etmExt !== undefined && etmExt.length !== 0) throw alertError(AlertDescription.decodeError, 'encrypt_then_mac of a ClientHello must be empty');
+    const etmOffered = etmExt !== undefined;
 
     const extensions: Extension[] = [];
     if (secureRenegotiation) extensions.push({ type: ExtensionType.renegotiationInfo, data: opaque8(Buffer.alloc(0)) });
@@ -114,7 +124,7 @@ export class ServerHandshake extends HandshakeBase {
       this.io.setConnectionIds(own.length > 0 ? own : undefined, clientCid.length > 0 ? Buffer.from(clientCid) : undefined);
     }
 
-    const resumable = this.#resumable(ems);
+    const resumable = this.#resumable(ems, etmOffered);
     if (resumable !== undefined) {
       this.#resumeSession(resumable, extensions);
       return;
@@ -125,7 +135,14 @@ export class ServerHandshake extends HandshakeBase {
     const suite = negotiated.suite;
     this.suite = suite;
     this.#serverCertType = negotiated.serverCertType;
+    // RFC 7366 3: accepted only for a block cipher suite, never echoed with AEAD.
+    this.encryptThenMac = cfg.encryptThenMac && etmOffered && isCbcSuite(suite);
+    if (this.encryptThenMac) extensions.push({ type: ExtensionType.encryptThenMac, data: Buffer.alloc(0) });
     const ecdhe = suite.keyExchange === 'ecdhe_ecdsa';
+    // RFC 6066 3: an empty server_name tells the client its name chose our certificate.
+    if (ecdhe && this.#serverCertType === CertificateType.x509 && this.#certificateChoice?.byName === true) {
+      extensions.push({ type: ExtensionType.serverName, data: Buffer.alloc(0) });
+    }
     if (ecdhe) {
       if (findExtension(hello.extensions, ExtensionType.ecPointFormats) !== undefined) {
         extensions.push({ type: ExtensionType.ecPointFormats, data: u8List([POINT_FORMAT_UNCOMPRESSED]) });
@@ -144,8 +161,10 @@ export class ServerHandshake extends HandshakeBase {
       ),
     ];
     if (ecdhe) {
-      const signer = this.#serverCertType === CertificateType.rawPublicKey ? cfg.rawPublicKey!.key : cfg.certificate!.key;
-      const certBody = this.#serverCertType === CertificateType.rawPublicKey ? encodeRawPublicKey(cfg.rawPublicKey!.spki) : encodeCertificateList(cfg.certificate!.ders);
+      const rpk = this.#serverCertType === CertificateType.rawPublicKey;
+      const own = rpk ? undefined : this.#ownCertificate()!;
+      const signer = rpk ? cfg.rawPublicKey!.key : own!.key;
+      const certBody = rpk ? encodeRawPublicKey(cfg.rawPublicKey!.spki) : encodeCertificateList(own!.ders);
       entries.push(this.outgoing(HandshakeType.certificate, certBody));
       this.#ephemeral = newEphemeralKey();
       const params = encodeEcdheParams(EC_CURVE_TYPE_NAMED, NAMED_GROUP_SECP256R1, this.#ephemeral.publicKey);
@@ -166,7 +185,14 @@ export class ServerHandshake extends HandshakeBase {
     this.io.sendFlight(entries, false);
   }
 
-  #resumable(ems: boolean): DtlsSessionState | undefined {
+  /** The certificate for the client's server_name, chosen once (RFC 6066 3; default without a match). */
+  #ownCertificate(): OwnCertificate | undefined {
+    const cfg = this.#cfg;
+    this.#certificateChoice ??= chooseCertificate(cfg.selectCertificate, cfg.namedCertificates, cfg.certificate, this.#serverName, this.io.peer);
+    return this.#certificateChoice.certificate;
+  }
+
+  #resumable(ems: boolean, etmOffered: boolean): DtlsSessionState | undefined {
     const hello = this.#hello;
     if (hello.sessionId.length === 0 || this.#cfg.sessionCacheSize === 0) return undefined;
     const s = this.#deps.sessions.get(hello.sessionId.toString('hex'));
@@ -175,6 +201,11 @@ export class ServerHandshake extends HandshakeBase {
     if (s.extendedMasterSecret !== ems) return undefined;
     // A PSK session is resumable only while its identity is still configured.
     if (s.channel.pskIdentity !== undefined && this.#pskKey(Buffer.from(s.channel.pskIdentity, 'utf8')) === undefined) return undefined;
+    // RFC 6066 3: a session is resumed only for the name it was established for.
+    if (s.serverName !== this.#serverName) return undefined;
+    // RFC 7366 3.1: the MAC order of a session cannot change on resumption; a client that no longer
+    // offers encrypt-then-MAC for such a session is refused rather than downgraded.
+    if (s.encryptThenMac && !etmOffered) throw alertError(AlertDescription.handshakeFailure, 'client resumes an encrypt-then-MAC session without offering encrypt-then-MAC');
     return s;
   }
 
@@ -184,6 +215,8 @@ export class ServerHandshake extends HandshakeBase {
     this.masterSecret = session.masterSecret;
     this.#sessionId = session.id;
     this.#channel = session.channel;
+    this.encryptThenMac = session.encryptThenMac;
+    if (session.encryptThenMac) extensions.push({ type: ExtensionType.encryptThenMac, data: Buffer.alloc(0) });
     const sh = this.outgoing(
       HandshakeType.serverHello,
       encodeServerHello({ version: DTLS_1_2, random: this.serverRandom, sessionId: session.id, cipherSuite: session.suite.id, compressionMethod: 0, extensions }),
@@ -194,7 +227,7 @@ export class ServerHandshake extends HandshakeBase {
   }
 
   #installKeys(): void {
-    const keys = protectionsFor(this.suite!, this.masterSecret!, this.clientRandom, this.serverRandom, 'server');
+    const keys = protectionsFor(this.suite!, this.masterSecret!, this.clientRandom, this.serverRandom, 'server', this.encryptThenMac);
     this.io.setWriteProtection(1, keys.write);
     this.pendingRead = keys.read;
   }
@@ -215,7 +248,7 @@ export class ServerHandshake extends HandshakeBase {
       const sctExt = findExtension(hello.extensions, ExtensionType.serverCertificateType);
       const accepted = sctExt === undefined ? [CertificateType.x509] : parseU8List(sctExt, 'server_certificate_type');
       if (cfg.rawPublicKey !== undefined && accepted.includes(CertificateType.rawPublicKey)) return { suite, serverCertType: CertificateType.rawPublicKey };
-      if (cfg.certificate !== undefined && accepted.includes(CertificateType.x509)) return { suite, serverCertType: CertificateType.x509 };
+      if (accepted.includes(CertificateType.x509) && this.#ownCertificate() !== undefined) return { suite, serverCertType: CertificateType.x509 };
     }
     return undefined;
   }
@@ -356,7 +389,8 @@ export class ServerHandshake extends HandshakeBase {
     const cfg = this.#cfg;
     const suite = this.suite!;
     if (this.#resumed !== undefined) {
-      this.finish({ suite, resumed: true, extendedMasterSecret: this.extendedMasterSecret, channel: this.#channel, session: this.#resumed });
+      const r = this.#resumed;
+      this.finish({ suite, resumed: true, extendedMasterSecret: this.extendedMasterSecret, encryptThenMac: r.encryptThenMac, serverName: r.serverName, channel: this.#channel, session: r });
       return;
     }
     const credentials: PeerCredentials = { ...this.#channel, ...(this.#peerChain !== undefined ? { peerChain: this.#peerChain } : {}) };
@@ -367,9 +401,18 @@ export class ServerHandshake extends HandshakeBase {
     this.io.sendFlight([{ kind: 'ccs', epoch: 0 }, this.outgoing(HandshakeType.finished, this.finishedFor('server'), 1)], true);
     const session: DtlsSessionState | undefined =
       this.#sessionId.length > 0
-        ? { id: this.#sessionId, masterSecret: this.masterSecret!, suite, extendedMasterSecret: this.extendedMasterSecret, channel: this.#channel, createdAt: cfg.clock.now() }
+        ? {
+            id: this.#sessionId,
+            masterSecret: this.masterSecret!,
+            suite,
+            extendedMasterSecret: this.extendedMasterSecret,
+            encryptThenMac: this.encryptThenMac,
+            serverName: this.#serverName,
+            channel: this.#channel,
+            createdAt: cfg.clock.now(),
+          }
         : undefined;
     if (session !== undefined) this.#deps.sessions.set(session.id.toString('hex'), session);
-    this.finish({ suite, resumed: false, extendedMasterSecret: this.extendedMasterSecret, channel: this.#channel, session });
+    this.finish({ suite, resumed: false, extendedMasterSecret: this.extendedMasterSecret, encryptThenMac: this.encryptThenMac, serverName: this.#serverName, channel: this.#channel, session });
   }
 }

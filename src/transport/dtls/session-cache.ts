@@ -11,6 +11,10 @@ export interface DtlsSessionState {
   readonly masterSecret: Buffer;
   readonly suite: CipherSuiteInfo;
   readonly extendedMasterSecret: boolean;
+  /** Encrypt-then-MAC was negotiated (RFC 7366); a resumption keeps it (RFC 7366 3.1). */
+  readonly encryptThenMac: boolean;
+  /** The server_name of the full handshake (RFC 6066 3): a server resumes only for the same name. */
+  readonly serverName: string | undefined;
   /** The peer identity proven by the full handshake; a resumed session keeps it. */
   readonly channel: ChannelInfo;
   readonly createdAt: number;

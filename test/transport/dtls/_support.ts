@@ -11,8 +11,10 @@ import { UdpTransport } from '../../../src/transport/udp.ts';
 import { DtlsTransport } from '../../../src/transport/dtls/dtls-transport.ts';
 import type { DtlsClientOptions, DtlsServerOptions } from '../../../src/transport/dtls/options.ts';
 import { FakeClock, settle } from '../../../src/util/clock.ts';
-import { parseRecords } from '../../../src/transport/dtls/record.ts';
-import { parseHandshakeFragments } from '../../../src/transport/dtls/handshake-fragment.ts';
+import { encodeRecord, parseRecords } from '../../../src/transport/dtls/record.ts';
+import { encodeHandshakeHeader, encodeHandshakeMessage, parseHandshakeFragments } from '../../../src/transport/dtls/handshake-fragment.ts';
+import { decodeClientHello, decodeServerHello, encodeClientHello, encodeServerHello } from '../../../src/transport/dtls/messages.ts';
+import type { Extension } from '../../../src/transport/dtls/extensions.ts';
 
 export interface Delivery {
   readonly data: Uint8Array;
@@ -429,4 +431,43 @@ export function firstCopyOfEachFlight(): (data: Uint8Array) => boolean {
     seen.add(signature);
     return true;
   };
+}
+
+// ---- hello inspection and rewriting (for extension negotiation tests) ------------------------------
+
+/** The extensions of the ClientHello (msgType 1) or ServerHello (2) a datagram carries whole, if any. */
+export function helloExtensions(data: Uint8Array, msgType: 1 | 2): Extension[] | undefined {
+  for (const r of parseRecords(data, 0)) {
+    if (r.type !== 22 || r.epoch !== 0) continue;
+    for (const f of parseHandshakeFragments(r.fragment)) {
+      if (f.msgType !== msgType || f.fragmentOffset !== 0 || f.body.length !== f.length) continue;
+      return [...(msgType === 1 ? decodeClientHello(f.body) : decodeServerHello(f.body)).extensions];
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Rewrites the extensions of every whole ClientHello (1) or ServerHello (2) in a datagram, as an
+ * on-path attacker would; other records pass unchanged. Returns the datagram to deliver.
+ */
+export function rewriteHello(data: Uint8Array, msgType: 1 | 2, edit: (extensions: Extension[]) => Extension[]): Uint8Array {
+  const records = parseRecords(data, 0);
+  if (helloExtensions(data, msgType) === undefined) return data;
+  return Buffer.concat(
+    records.map((r) => {
+      if (r.type !== 22 || r.epoch !== 0) return encodeRecord(r.type, r.version, r.epoch, r.seq, r.cid, r.fragment);
+      const parts = parseHandshakeFragments(r.fragment).map((f) => {
+        if (f.msgType !== msgType || f.fragmentOffset !== 0 || f.body.length !== f.length) {
+          return Buffer.concat([encodeHandshakeHeader(f.msgType, f.length, f.messageSeq, f.fragmentOffset, f.body.length), f.body]);
+        }
+        const body =
+          msgType === 1
+            ? encodeClientHello((({ extensions, ...h }) => ({ ...h, extensions: edit([...extensions]) }))(decodeClientHello(f.body)))
+            : encodeServerHello((({ extensions, ...h }) => ({ ...h, extensions: edit([...extensions]) }))(decodeServerHello(f.body)));
+        return encodeHandshakeMessage(msgType, f.messageSeq, body);
+      });
+      return encodeRecord(r.type, r.version, r.epoch, r.seq, r.cid, Buffer.concat(parts));
+    }),
+  );
 }
