@@ -61,6 +61,12 @@ export interface CoapEndpointOptions {
    * sees the announced size in `block1.totalSize` and answers 4.13 itself when that is too much.
    */
   block1Stream?: (request: IncomingRequest) => boolean;
+  /**
+   * Hand requests carrying Proxy-Uri or Proxy-Scheme to the request handler (a forward proxy, RFC
+   * 7252 5.7.2), which reads them from `request.options`. Default false: such requests get 5.05
+   * Proxying Not Supported.
+   */
+  proxy?: boolean;
   /** Close the transport in close() (default true). */
   closeTransport?: boolean;
 }
@@ -135,6 +141,7 @@ export class CoapEndpoint extends TypedEmitter<CoapEndpointEvents> {
       observeConEvery: options.observeConEvery ?? 20,
       observeConInterval: options.observeConInterval ?? 24 * 3600 * 1000,
       block1Stream: options.block1Stream,
+      proxy: options.proxy === true,
       random,
     });
     this.#layer.connect(this.#server, this.#client);

@@ -73,6 +73,8 @@ export interface ServerRoleOptions {
   observeConEvery: number;
   observeConInterval: number;
   block1Stream: ((request: IncomingRequest) => boolean) | undefined;
+  /** Forward-proxy requests (Proxy-Uri / Proxy-Scheme) go to the handler instead of 5.05. */
+  proxy: boolean;
   random: (target: Uint8Array) => void;
 }
 
@@ -151,6 +153,7 @@ export class ServerRole implements ObservationHost, RequestOwner {
   #sequence: ObserveSequence;
   #etag: number;
 
+  readonly #proxy: boolean;
   constructor(options: ServerRoleOptions) {
     this.layer = options.layer;
     this.clock = options.clock;
@@ -164,6 +167,7 @@ export class ServerRole implements ObservationHost, RequestOwner {
     this.#maxBlockTransfers = options.maxBlockTransfers;
     this.#block2CacheBytes = options.block2CacheBytes;
     this.#block1Stream = options.block1Stream;
+    this.#proxy = options.proxy;
     const seed = new Uint8Array(4);
     options.random(seed);
     this.#sequence = new ObserveSequence(((seed[0]! << 8) | seed[1]!) & 0xfff);
@@ -246,7 +250,7 @@ export class ServerRole implements ObservationHost, RequestOwner {
         else this.#respond(ctx, CoapCode.BAD_OPTION, NO_OPTIONS, diagnostic(`unsupported critical option ${bad}`));
         return;
       }
-      if (getOption(options, CoapOption.PROXY_URI) !== undefined || getOption(options, CoapOption.PROXY_SCHEME) !== undefined) {
+      if (!this.#proxy && (getOption(options, CoapOption.PROXY_URI) !== undefined || getOption(options, CoapOption.PROXY_SCHEME) !== undefined)) {
         this.#respond(ctx, CoapCode.PROXYING_NOT_SUPPORTED, NO_OPTIONS, EMPTY_BYTES);
         return;
       }

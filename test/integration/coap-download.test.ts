@@ -232,3 +232,75 @@ test('abort stops the download with AbortedError', T, async (t) => {
   await assert.rejects(download(files.uri('/fw'), out.target, { coap: FAST, signal: ac.signal }), AbortedError);
   assert.ok(out.chunks.length <= 6);
 });
+
+/** An HTTP file server on loopback; `requests` counts what reached it. */
+async function httpFiles(t: TestContext, files: Record<string, Uint8Array>) {
+  const { createServer } = await import('node:http');
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests++;
+    const body = files[req.url ?? ''];
+    if (body === undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-length': body.length }).end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const port = (server.address() as { port: number }).port;
+  return { url: (path: string) => `http://127.0.0.1:${port}${path}`, requests: () => requests };
+}
+
+test('through a CoAP-HTTP proxy: http:// package URIs go to the proxy in Proxy-Uri, block by block; coap:// ones go direct', T, async (t) => {
+  const img = image(9_000);
+  const http = await httpFiles(t, { '/fw/app.bin': img });
+  const proxied: string[] = [];
+  const cache = new Map<string, Uint8Array>();
+  // A small forward proxy on our CoapEndpoint (RFC 7252 5.7.2): it fetches the Proxy-Uri over HTTP once, then serves blocks.
+  const proxy = await fileServer(
+    t,
+    async (r) => {
+      const target = getOption(r.options, CoapOption.PROXY_URI);
+      if (target === undefined) return { code: CoapCode.BAD_REQUEST };
+      const uri = Buffer.from(target).toString();
+      proxied.push(uri);
+      let body = cache.get(uri);
+      if (body === undefined) {
+        const res = await fetch(uri);
+        if (!res.ok) return { code: CoapCode.NOT_FOUND };
+        body = new Uint8Array(await res.arrayBuffer());
+        cache.set(uri, body);
+      }
+      return sliced(r, body, 1);
+    },
+    { coap: { proxy: true } },
+  );
+  const out = sink();
+  const size = await download(http.url('/fw/app.bin'), out.target, { coap: FAST, coapProxy: { uri: proxy.uri('') } });
+  assert.equal(size, img.length);
+  assert.deepEqual(out.bytes(), Buffer.from(img));
+  assert.equal(proxied.length, Math.ceil(img.length / 1024), 'one proxied request per block');
+  assert.ok(proxied.every((u) => u === http.url('/fw/app.bin')));
+  assert.deepEqual([...new Set(proxy.seen.map((s) => s.num))], [0, 1, 2, 3, 4, 5, 6, 7, 8], 'blocks in order (a retransmission may repeat one)');
+  assert.equal(http.requests(), 1);
+
+  // A 404 behind the proxy is the package's rejection; coap:// is not proxied unless asked.
+  await assert.rejects(download(http.url('/missing'), sink().target, { coap: FAST, coapProxy: { uri: proxy.uri('') } }), (e: DownloadError) => e.reason === 'rejected');
+  const direct = await fileServer(t, (r) => (r.path.join('/') === 'fw' ? { code: CoapCode.CONTENT, payload: img } : { code: CoapCode.NOT_FOUND }));
+  const before = proxied.length;
+  assert.equal(await download(direct.uri('/fw'), sink().target, { coap: FAST, coapProxy: { uri: proxy.uri('') } }), img.length);
+  assert.equal(proxied.length, before);
+  // With schemes: ['coap'] the proxy is asked for the coap:// URI too (it answers from its fetch, which fails for coap://).
+  await assert.rejects(download(direct.uri('/fw'), sink().target, { coap: FAST, coapProxy: { uri: proxy.uri(''), schemes: ['coap'] } }));
+  assert.equal(proxied.at(-1), direct.uri('/fw'));
+});
+
+test('an endpoint that is no proxy answers a Proxy-Uri request 5.05; a proxy that is not coap(s) is refused', T, async (t) => {
+  const plain = await fileServer(t, () => ({ code: CoapCode.CONTENT, payload: image(10) }));
+  await assert.rejects(
+    download('http://127.0.0.1:9/x', sink().target, { coap: FAST, coapProxy: { uri: plain.uri('') } }),
+    (e: DownloadError) => e.reason === 'connection-lost' && /5\.05/.test(e.message),
+  );
+  await assert.rejects(download('http://127.0.0.1:9/x', sink().target, { coapProxy: { uri: 'http://127.0.0.1:8080' } }), (e: DownloadError) => e.reason === 'unsupported-protocol');
+});

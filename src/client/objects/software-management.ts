@@ -17,7 +17,7 @@ import { AbortedError, LwM2mError, LwM2mStatusError, type LwM2mErrorOptions } fr
 import { LwM2mPath } from '../../model/path.ts';
 import { TypedEmitter } from '../../util/typed-events.ts';
 import { afterResponse, definitionOf, fillInstance, notAllowed, setAll, stringAt } from './common.ts';
-import { ALL_SCHEMES, download, DownloadError, type CoapDownloadOptions, type DownloadScheme, type HttpDownloadOptions } from './download/index.ts';
+import { ALL_SCHEMES, download, DownloadError, type CoapDownloadOptions, type CoapProxyOptions, type DownloadScheme, type HttpDownloadOptions } from './download/index.ts';
 
 const SOFTWARE = 9;
 
@@ -79,6 +79,8 @@ export interface SoftwareManagementOptions {
   readonly protocols?: readonly DownloadScheme[];
   readonly coap?: CoapDownloadOptions;
   readonly http?: HttpDownloadOptions;
+  /** Pull through a CoAP forward proxy (see FirmwareUpdateOptions.coapProxy). */
+  readonly coapProxy?: CoapProxyOptions;
 }
 
 export interface SoftwareEvents {
@@ -255,6 +257,7 @@ export class SoftwareManagementObject extends TypedEmitter<SoftwareEvents> {
           clock: this.#engine.clock,
           coap: this.#options.coap,
           http: { ...this.#options.http, headers: { ...this.#options.http?.headers, ...auth } },
+          coapProxy: this.#options.coapProxy,
           onProgress: (p) => {
             t.received = p.received;
             this.emit('progress', p);

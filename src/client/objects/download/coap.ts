@@ -104,8 +104,17 @@ class BlockFetcher {
   }
 }
 
-/** Downloads a coap:// or coaps:// URI into `target`; resolves with the size. */
-export async function downloadCoap(uri: PackageUri, target: DownloadTarget, options: DownloadOptions): Promise<number> {
+/** Proxy-Uri (RFC 7252 5.10.2) naming the package, for a request to a forward proxy. */
+export function proxyRequestOptions(packageUri: string): CoapOptionEntry[] {
+  if (Buffer.byteLength(packageUri) > 1034) throw new DownloadError('invalid-uri', `'${packageUri.slice(0, 60)}...' is longer than a Proxy-Uri may be (1034 bytes)`);
+  return buildOptions({ proxyUri: packageUri });
+}
+
+/**
+ * Downloads a coap:// or coaps:// URI into `target`; resolves with the size. With `requestOptions`
+ * (a Proxy-Uri), `uri` is the forward proxy that fetches the package (RFC 7252 5.7.2).
+ */
+export async function downloadCoap(uri: PackageUri, target: DownloadTarget, options: DownloadOptions, viaProxy?: readonly CoapOptionEntry[]): Promise<number> {
   const peer = await resolvePeer(uri);
   const co = options.coap ?? {};
   options.signal?.throwIfAborted();
@@ -135,7 +144,7 @@ export async function downloadCoap(uri: PackageUri, target: DownloadTarget, opti
     throw error;
   }
   try {
-    return await transfer(new BlockFetcher(endpoint, peer, requestOptions(uri)), target, options);
+    return await transfer(new BlockFetcher(endpoint, peer, viaProxy ?? requestOptions(uri)), target, options);
   } finally {
     await endpoint.close();
   }

@@ -84,4 +84,18 @@ export interface DownloadOptions {
   readonly http?: HttpDownloadOptions;
   /** DTLS settings for a coaps:// URI; undefined fails the download ('connection-lost'). */
   readonly dtls?: (uri: URL) => DtlsClientOptions | undefined;
+  /** Fetch packages through a CoAP forward proxy (e.g. a CoAP-HTTP proxy), as the seed's pull proxy support. */
+  readonly coapProxy?: CoapProxyOptions;
+}
+
+/**
+ * A CoAP forward proxy (RFC 7252 5.7): package URIs of `schemes` are requested from `uri` with the
+ * package URI in Proxy-Uri, block-wise like a coap:// download (the proxy's DTLS settings come from
+ * the `dtls` option with the proxy's URI).
+ */
+export interface CoapProxyOptions {
+  /** coap:// or coaps:// URI of the proxy, e.g. coap://proxy.example:5683. */
+  readonly uri: string;
+  /** Package URI schemes fetched through the proxy (default http and https). */
+  readonly schemes?: readonly DownloadScheme[];
 }

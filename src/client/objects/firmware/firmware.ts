@@ -18,7 +18,7 @@ import type { DtlsClientOptions } from '../../../transport/dtls/options.ts';
 import type { Timer } from '../../../util/clock.ts';
 import { TypedEmitter } from '../../../util/typed-events.ts';
 import { afterResponse, definitionOf, fillInstance, hasResource, notAllowed, numberAt, stringAt, valueAt } from '../common.ts';
-import { ALL_SCHEMES, download, DownloadError, type CoapDownloadOptions, type DownloadScheme, type HttpDownloadOptions } from '../download/index.ts';
+import { ALL_SCHEMES, download, DownloadError, parsePackageUri, type CoapDownloadOptions, type CoapProxyOptions, type DownloadScheme, type HttpDownloadOptions } from '../download/index.ts';
 import { securityDtlsOptions } from './credentials.ts';
 import { DeliveryMethod, FirmwareDeferralError, FirmwareError, FirmwareResult, FirmwareState, firmwareStep, type DeliveryMethodName, type FirmwareEvent, type FirmwareStatus } from './state.ts';
 
@@ -98,6 +98,12 @@ export interface FirmwareUpdateOptions {
   /** HTTP(S) download settings. */
   readonly http?: HttpDownloadOptions;
   /**
+   * Pull through a CoAP forward proxy (the seed's CoAP pull proxy support): http(s) package URIs
+   * (or `schemes`) are requested from the proxy with Proxy-Uri. DTLS for a coaps:// proxy comes
+   * from `dtls` with the proxy's URI.
+   */
+  readonly coapProxy?: CoapProxyOptions;
+  /**
    * DTLS settings for coaps:// package URIs. Default: the Security instance whose URI names the same
    * host and port, else the Security instance of the server that wrote the URI.
    */
@@ -150,6 +156,8 @@ export class FirmwareUpdateObject extends TypedEmitter<FirmwareEvents> {
     this.#engine = engine;
     this.#options = options;
     this.#update = options.onUpdate;
+    // A proxy that is not a coap(s) URI is the application's mistake, reported here and not as a package failure.
+    if (options.coapProxy !== undefined) parsePackageUri(options.coapProxy.uri, new Set(['coap', 'coaps']));
     this.#schemes = new Set(options.protocols ?? ALL_SCHEMES);
     this.#delivery = DeliveryMethod[options.delivery ?? 'both'];
     const def = definitionOf(engine, FIRMWARE);
@@ -469,6 +477,7 @@ export class FirmwareUpdateObject extends TypedEmitter<FirmwareEvents> {
           clock: this.#engine.clock,
           coap: this.#options.coap,
           http: this.#options.http,
+          coapProxy: this.#options.coapProxy,
           dtls: (url) => this.#dtlsFor(url, ssid),
           onProgress: (p) => {
             active.received = p.received;
