@@ -107,23 +107,43 @@ function need(args: readonly string[], n: number, usage: string): void {
 }
 
 /**
+ * A value for a resource the server has no definition of (a vendor object): an integer or decimal
+ * literal is a number, true/false a boolean, "quoted" text a string, anything else the text itself.
+ * Typed so that TLV and SenML carry it as the number it is (TLV has no untyped values, Core 7.4.3).
+ */
+function untypedConsoleValue(text: string): ResourceValue {
+  if (/^-?[0-9]{1,15}$/.test(text)) return Number(text);
+  if (/^-?[0-9]+\.[0-9]+([eE][-+]?[0-9]+)?$/.test(text)) return Number(text);
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (text.length >= 2 && text.startsWith('"') && text.endsWith('"')) return text.slice(1, -1);
+  return text;
+}
+
+/** Whether the server knows the type of the resource at `path`. */
+function isDefined(path: LwM2mPath, registration: Registration | undefined): boolean {
+  return path.depth >= 3 && ObjectCatalogue.builtin(registration?.version ?? '1.1').resource(path.objectId!, path.resourceId!) !== undefined;
+}
+
+/**
  * Parses a console value for the resource at `path` as its type (LwM2M Core 7.4.1 plain text rules,
- * plus true/false for booleans, 0x-hex for opaque, ISO dates for time).
+ * plus true/false for booleans, 0x-hex for opaque, ISO dates for time); see `untypedConsoleValue`
+ * for resources without a definition.
  */
 export function parseConsoleValue(text: string, path: LwM2mPath, registration: Registration | undefined): ResourceValue {
   if (path.depth < 3) throw new UsageError(`${path.toString()} is not a resource path`);
   const defs = ObjectCatalogue.builtin(registration?.version ?? '1.1');
   const def = defs.resource(path.objectId!, path.resourceId!);
+  if (def === undefined) return untypedConsoleValue(text);
   let t = text;
-  if (def?.type === 'boolean' && (t === 'true' || t === 'false')) t = t === 'true' ? '1' : '0';
-  if (def?.type === 'opaque' && /^0x([0-9a-fA-F]{2})*$/.test(t)) return new Uint8Array(Buffer.from(t.slice(2), 'hex'));
-  if (def?.type === 'time' && !/^-?[0-9]+$/.test(t)) {
+  if (def.type === 'boolean' && (t === 'true' || t === 'false')) t = t === 'true' ? '1' : '0';
+  if (def.type === 'opaque' && /^0x([0-9a-fA-F]{2})*$/.test(t)) return new Uint8Array(Buffer.from(t.slice(2), 'hex'));
+  if (def.type === 'time' && !/^-?[0-9]+$/.test(t)) {
     const ms = Date.parse(t);
     if (Number.isNaN(ms)) throw new UsageError(`'${text}' is not a time (seconds or an ISO date)`);
     return new Date(Math.floor(ms / 1000) * 1000);
   }
-  const valuePath = def?.multiple === true && path.depth === 3 ? path.child(0) : path;
-  const records = decode(new TextEncoder().encode(t), { format: ContentFormat.TEXT, basePath: valuePath, definitions: defs, allowUnknownObjects: true });
+  const valuePath = def.multiple && path.depth === 3 ? path.child(0) : path;
+  const records = decode(new TextEncoder().encode(t), { format: ContentFormat.TEXT, basePath: valuePath, definitions: defs });
   return records[0]!.value;
 }
 
@@ -304,8 +324,12 @@ class Console {
         const { args, flags } = splitFlags(words, ['format']);
         need(args, 3, 'write EP PATH VALUE [--format F]');
         const path = this.#path(args[1]!);
-        const value = parseConsoleValue(args.slice(2).join(' '), path, s.registration(args[0]!));
-        return resultText(`write ${args[0]!} ${path.toString()}`, await s.write(args[0]!, path, value, formatFlag(flags)));
+        const reg = s.registration(args[0]!);
+        const value = parseConsoleValue(args.slice(2).join(' '), path, reg);
+        // Without a definition the console cannot know the resource's type: plain text (Core 7.4.1) lets
+        // the client parse the value as its own type, where TLV would carry a guess.
+        const format = flags.has('format') || isDefined(path, reg) ? formatFlag(flags) : { format: ContentFormat.TEXT };
+        return resultText(`write ${args[0]!} ${path.toString()}`, await s.write(args[0]!, path, value, format));
       }
       case 'exec': {
         need(words, 2, 'exec EP PATH [ARGS]');

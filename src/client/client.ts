@@ -5,7 +5,6 @@
  * registration-related events to the runners and the runners' events to the application.
  */
 import type { CoapEndpoint, CoapEndpointEvents, CoapEndpointOptions } from '../coap/endpoint.ts';
-import { ContentFormat } from '../codec/content-format.ts';
 import { LwM2mEngine, type EngineEvents, type SendOptions, type ServerSession } from '../dm/engine.ts';
 import { isInstances } from '../dm/registry.ts';
 import type {
@@ -164,6 +163,8 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
   #bootstrap: BootstrapRunner | undefined;
   #started = false;
   #paused = false;
+  /** Pending start() calls, settled by close(). Lazily created: a fleet of idle clients keeps none. */
+  #closeWaiters: Set<() => void> | undefined;
 
   constructor(options: LwM2mClientOptions) {
     super();
@@ -335,11 +336,17 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
         done();
         reject(signal?.reason instanceof Error ? signal.reason : new LwM2mError('ABORTED', 'start aborted'));
       };
+      const onClose = (): void => {
+        done();
+        reject(new LwM2mError('CLOSED', 'client closed before it registered'));
+      };
       const done = (): void => {
         this.off('event', listener);
         signal?.removeEventListener('abort', onAbort);
+        this.#closeWaiters?.delete(onClose);
       };
       this.on('event', listener);
+      (this.#closeWaiters ??= new Set()).add(onClose);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -443,6 +450,7 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
   /** Closes every socket and timer without de-registering (process shutdown). */
   async close(): Promise<void> {
     this.#started = false;
+    for (const onClose of [...(this.#closeWaiters ?? [])]) onClose();
     await Promise.all(this.#runners.map((r) => r.dispose()));
     this.#runners = [];
     await this.#bootstrap?.dispose();
@@ -534,7 +542,8 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
       this.endpointName = client.endpointName;
       this.version = client.version;
       this.timing = timing;
-      this.bootstrapFormat = client.version === '1.0' ? undefined : ContentFormat.SENML_CBOR;
+      // pct (LwM2M Core 1.1.1 5.2.7.1): the client's preferred multi-value format, SenML CBOR unless configured.
+      this.bootstrapFormat = client.version === '1.0' ? undefined : client.engine.formats.preferred;
     }
 
     openChannel(request: ChannelRequest, signal?: AbortSignal): Promise<Channel> {

@@ -20,6 +20,7 @@ export {
 export type { CanonicalFormat, PayloadTarget } from './content-format.ts';
 export {
   attributeEntries,
+  decodeBootstrapDiscoverLinks,
   decodeLinks,
   encodeLinks,
   formatLink,
@@ -27,6 +28,7 @@ export {
   linkAttributes,
   linkPath,
   makeLink,
+  parseBootstrapDiscoverLinks,
   parseLinks,
   registerLinks,
 } from './link-format.ts';

@@ -120,12 +120,21 @@ class LinkParser {
     const target = this.#s.slice(this.pos + 1, end);
     if (target.includes('<')) this.fail("'<' inside a link target");
     this.pos = end + 1;
+    return { target, attributes: this.attributes(false) };
+  }
+
+  /** `;name[=value]` pairs; with `bare`, the first one comes without its ';'. */
+  attributes(bare: boolean): Map<string, LinkAttributeValue> {
     const attributes = new Map<string, LinkAttributeValue>();
+    let first = bare;
     for (;;) {
       this.ws();
-      if (this.peek() !== ';') break;
-      this.pos++;
-      this.ws();
+      if (!first) {
+        if (this.peek() !== ';') break;
+        this.pos++;
+        this.ws();
+      }
+      first = false;
       const start = this.pos;
       while (this.pos < this.#s.length && /[A-Za-z0-9!#$&+\-.^_`|~*]/.test(this.#s[this.pos]!)) this.pos++;
       const name = this.#s.slice(start, this.pos);
@@ -140,7 +149,22 @@ class LinkParser {
       this.ws();
       attributes.set(name, this.peek() === '"' ? this.quoted() : this.ptoken());
     }
-    return { target, attributes };
+    return attributes;
+  }
+
+  /** A Bootstrap-Discover payload: `links()`, or a bare attribute head (the root's) and then links. */
+  bootstrapLinks(): Link[] {
+    this.ws();
+    const c = this.peek();
+    if (c === undefined || c === '<') return this.links();
+    const root: Link = { target: '/', attributes: this.attributes(true) };
+    this.ws();
+    if (this.pos === this.#s.length) return [root];
+    if (this.peek() !== ',') this.fail("expected ',' between links");
+    this.pos++;
+    this.ws();
+    if (this.pos === this.#s.length) this.fail("expected a link after ','");
+    return [root, ...this.links()];
   }
 
   quoted(): string {
@@ -179,6 +203,21 @@ export function parseLinks(text: string): Link[] {
 /** `parseLinks` of a UTF-8 payload (content format 40). */
 export function decodeLinks(bytes: Uint8Array): Link[] {
   return parseLinks(decodeUtf8(bytes));
+}
+
+/**
+ * Parses a Bootstrap-Discover response (LwM2M Core 1.1.1 5.2.7.3). LwM2M 1.1.1 carries the enabler
+ * version on a root link, `</>;lwm2m=1.1,</0/0>,...`; the payloads of LwM2M 1.0.x and 1.1 clients
+ * (e.g. Eclipse Wakaama built for 1.0) start with the bare attribute instead, `lwm2m=1.0,</0/0>,...`.
+ * Both give a first link `</>` holding those attributes; the rest is parsed as by `parseLinks`.
+ */
+export function parseBootstrapDiscoverLinks(text: string): Link[] {
+  return new LinkParser(text).bootstrapLinks();
+}
+
+/** `parseBootstrapDiscoverLinks` of a UTF-8 payload. */
+export function decodeBootstrapDiscoverLinks(bytes: Uint8Array): Link[] {
+  return parseBootstrapDiscoverLinks(decodeUtf8(bytes));
 }
 
 /** The typed LwM2M attributes (LwM2M Core 1.1 5.1.2, 1.2 5.1.2; Register 5.3.1; Bootstrap-Discover 5.2.7.3). */

@@ -4,15 +4,15 @@
  * the client (Bootstrap-Discover, -Delete, -Write, -Read, -Finish). Server-initiated: runs a plan
  * against a client listening at a known address. Optional DTLS with per-endpoint credentials.
  */
-import { AbortedError, LwM2mStatusError } from '../errors.ts';
-import { buildOptions, CoapCode, type CoapEndpoint, type CoapRequest, type CoapResponse, type IncomingRequest, type IncomingResponse } from '../coap/index.ts';
-import { ContentFormat, encode, formatName, type Link } from '../codec/index.ts';
+import { AbortedError, CodecError, LwM2mStatusError } from '../errors.ts';
+import { buildOptions, CoapCode, contentFormat, type CoapEndpoint, type CoapRequest, type CoapResponse, type IncomingRequest, type IncomingResponse } from '../coap/index.ts';
+import { ContentFormat, decodeBootstrapDiscoverLinks, encode, formatName, type Link } from '../codec/index.ts';
 import { ObjectCatalogue } from '../model/catalogue.ts';
 import type { LwM2mRecord } from '../model/record.ts';
 import type { Peer } from '../transport/transport.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { planFor, type BootstrapConfig, type BootstrapPlan } from './bootstrap-config.ts';
-import { decodeValues, discoverResult, dmRequest, expectCode } from './dm.ts';
+import { decodeValues, dmRequest, expectCode } from './dm.ts';
 import { ServerEmitter } from './emitter.ts';
 import { Listeners, type ListenerOptions } from './listeners.ts';
 import type { ListenerKind } from './registration.ts';
@@ -51,6 +51,22 @@ export interface BootstrapServerEvents {
 
 /** Formats a Bootstrap-Write can use (they carry object instances). */
 const WRITE_FORMATS: readonly number[] = [ContentFormat.TLV, ContentFormat.SENML_JSON, ContentFormat.SENML_CBOR, ContentFormat.LWM2M_CBOR, ContentFormat.OMA_JSON];
+
+/**
+ * The links of a Bootstrap-Discover response (LwM2M Core 1.1.1 5.2.7.3), also in the pre-1.1.1
+ * form whose payload starts with a bare `lwm2m="1.0"` attribute (LwM2M 1.0.x / 1.1 clients).
+ */
+function discoveredLinks(res: IncomingResponse, what: string): Link[] {
+  const declared = contentFormat(res.options);
+  if (declared !== undefined && declared !== ContentFormat.LINK) {
+    throw new CodecError(`${what}: expected application/link-format, the client answered ${formatName(declared)}`);
+  }
+  try {
+    return decodeBootstrapDiscoverLinks(res.payload);
+  } catch (error) {
+    throw new CodecError(`${what}: ${(error as Error).message}`, { cause: error });
+  }
+}
 
 export class BootstrapServer extends ServerEmitter<BootstrapServerEvents> {
   readonly clock: Clock;
@@ -173,8 +189,9 @@ export class BootstrapServer extends ServerEmitter<BootstrapServerEvents> {
       if (plan.discover !== undefined) {
         step = `DISCOVER ${plan.discover.toString()}`;
         const res = await send(dmRequest(CoapCode.GET, '', plan.discover, { accept: ContentFormat.LINK }));
-        expectCode(res, CoapCode.CONTENT, `Bootstrap-Discover on '${endpoint}'`);
-        discovered = [...discoverResult(res, `Bootstrap-Discover on '${endpoint}'`).links];
+        const what = `Bootstrap-Discover on '${endpoint}'`;
+        expectCode(res, CoapCode.CONTENT, what);
+        discovered = discoveredLinks(res, what);
         steps.push(step);
       }
       for (const path of plan.deletes) {

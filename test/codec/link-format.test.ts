@@ -9,6 +9,7 @@ import {
   linkAttributes,
   linkPath,
   makeLink,
+  parseBootstrapDiscoverLinks,
   parseLinks,
   registerLinks,
 } from '../../src/codec/link-format.ts';
@@ -114,5 +115,35 @@ describe('link format (RFC 6690) for LwM2M', () => {
     assert.equal(linkPath(makeLink('/3/65535')), undefined);
     assert.equal(linkPath(makeLink('/a/b')), undefined);
     assert.equal(formatLink(makeLink('/3/0/7', attributeEntries({ pmax: 60, pmin: 5, dim: 2 }))), '</3/0/7>;pmin=5;pmax=60;dim=2');
+  });
+});
+
+describe('Bootstrap-Discover payloads (LwM2M Core 1.1.1 5.2.7.3)', () => {
+  it('reads the 1.1.1 form with a root link exactly as parseLinks does', () => {
+    const s = '</>;lwm2m=1.1,</0/0>;ssid=101;uri="coap://bs:5683",</1>;ver=1.1,</1/0>;ssid=101';
+    assert.deepStrictEqual(parseBootstrapDiscoverLinks(s), parseLinks(s));
+  });
+
+  it('reads the pre-1.1.1 form (bare lwm2m attribute first, as Eclipse Wakaama 1.0 sends it) as a root link', () => {
+    // Wakaama's payload byte for byte (lwm2mclient built with LWM2M_VERSION_1_0).
+    const s = 'lwm2m=1.0,</0/0>,</1/0>;ssid=123,</2/0>,</3/0>,</4/0>,</5/0>,</6/0>,</7/0>,</31024>;ver=1.0,</31024/10>,</31024/11>,</31024/12>';
+    assert.throws(() => parseLinks(s), CodecError, 'plain RFC 6690 parsing stays strict');
+    const links = parseBootstrapDiscoverLinks(s);
+    assert.deepStrictEqual(links[0], makeLink('/', { lwm2m: '1.0' }));
+    assert.deepStrictEqual(links.slice(1), parseLinks(s.slice('lwm2m=1.0,'.length)));
+    assert.equal(links.length, 13);
+    assert.deepStrictEqual(linkAttributes(links[2]!), { ssid: 123 });
+  });
+
+  it('takes a quoted version and several head attributes; a head alone is one root link', () => {
+    assert.deepStrictEqual(parseBootstrapDiscoverLinks(' lwm2m="1.1" ;x , </0/1>'), [makeLink('/', { lwm2m: '1.1', x: true }), makeLink('/0/1')]);
+    assert.deepStrictEqual(parseBootstrapDiscoverLinks('lwm2m=1.0'), [makeLink('/', { lwm2m: '1.0' })]);
+    assert.deepStrictEqual(parseBootstrapDiscoverLinks(''), []);
+  });
+
+  it('rejects what is neither form', () => {
+    for (const bad of ['lwm2m=1.0,', 'lwm2m=1.0 </0/0>', '=1.0,</0/0>', ';lwm2m=1.0,</0/0>', 'lwm2m=1.0;lwm2m=1.1,</0/0>', 'lwm2m=1.0,</0/0']) {
+      assert.throws(() => parseBootstrapDiscoverLinks(bad), CodecError, bad);
+    }
   });
 });

@@ -103,6 +103,19 @@ describe('OMA ETS 1.1 bootstrap', () => {
     assert.deepEqual(events.types().slice(0, 3), ['BOOTSTRAP_REG_COMPLETE', 'BOOTSTRAP_TRANSFER_COMPLETE', 'REGISTRATION_COMPLETE']);
   });
 
+  test('Bootstrap-Request pct follows the preferredFormat option (TLV here), and the writes arrive in it', async (t) => {
+    const w = await world(t);
+    const c = client(t, w, { preferredFormat: 11542 });
+    withBootstrapAccount(c, w);
+    const request = w.bootstrap.next('request');
+    const finished = w.bootstrap.next('finished');
+    await c.start({ bootstrap: true });
+    assert.equal((await request).preferredFormat, 11542);
+    const { result } = await finished;
+    assert.equal(result.format, 11542);
+    assert.equal(c.get('/1/0/1'), 300);
+  });
+
   test('LightweightM2M-1.1-int-1 Client Initiated Bootstrap Full (NoSec here): the written account registers', async (t) => {
     const w = await world(t);
     const c = client(t, w);

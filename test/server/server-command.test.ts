@@ -27,6 +27,13 @@ test('console values are typed by the resource definition', () => {
   assert.equal((parseConsoleValue('1700000000', p('/3/0/13'), undefined) as Date).getTime(), 1_700_000_000_000);
   assert.deepEqual(parseConsoleValue('3:0', p('/1/0/10'), undefined), { oid: 3, iid: 0 });
   assert.equal(parseConsoleValue('anything', p('/9999/0/1'), undefined), 'anything');
+  // No definition (a vendor object): literals are typed so that TLV carries what was meant.
+  assert.equal(parseConsoleValue('11', p('/31024/10/1'), undefined), 11);
+  assert.equal(parseConsoleValue('-11.5', p('/31024/10/3'), undefined), -11.5);
+  assert.equal(parseConsoleValue('true', p('/31024/10/4'), undefined), true);
+  assert.equal(parseConsoleValue('"123"', p('/31024/10/5'), undefined), '123');
+  assert.equal(parseConsoleValue('s11', p('/31024/10/5'), undefined), 's11');
+  assert.equal(parseConsoleValue('1.2.3', p('/31024/10/5'), undefined), '1.2.3');
   assert.throws(() => parseConsoleValue('lots', p('/3/0/9'), undefined));
   assert.throws(() => parseConsoleValue('101', p('/3/0/9'), undefined));
   assert.throws(() => parseConsoleValue('x', p('/3/0'), undefined));

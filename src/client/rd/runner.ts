@@ -97,6 +97,7 @@ abstract class MachineRunner<S extends { readonly wakeAt?: number }, I> {
   #channel: Channel | undefined;
   #request: AbortController | undefined;
   #idleWaiters: (() => void)[] | undefined;
+  #disposed = false;
 
   protected constructor(host: RunnerHost, initial: S) {
     this.host = host;
@@ -119,6 +120,7 @@ abstract class MachineRunner<S extends { readonly wakeAt?: number }, I> {
 
   /** Feeds an input; inputs are processed in order. */
   send(input: I): void {
+    if (this.#disposed) return;
     this.#queue.push(input);
     if (!this.#busy) void this.#drain();
   }
@@ -138,8 +140,9 @@ abstract class MachineRunner<S extends { readonly wakeAt?: number }, I> {
         this.state = t.state;
         for (const effect of t.effects) {
           const ok = await this.#run(effect);
-          if (!ok) break;
+          if (!ok || this.#disposed) break;
         }
+        if (this.#disposed) break;
         this.#schedule();
       }
     } finally {
@@ -172,6 +175,11 @@ abstract class MachineRunner<S extends { readonly wakeAt?: number }, I> {
         if (this.#channel !== undefined) return true;
         try {
           const channel = await this.host.openChannel(this.channelRequest());
+          if (this.#disposed) {
+            // Disposed while the socket was being opened: nobody will close it later.
+            await channel.close();
+            return false;
+          }
           this.#channel = channel;
           channel.onFailure((error) => {
             if (this.#channel !== channel) return;
@@ -254,6 +262,7 @@ abstract class MachineRunner<S extends { readonly wakeAt?: number }, I> {
 
   /** Stops timers and closes the channel at once (process shutdown). */
   async dispose(): Promise<void> {
+    this.#disposed = true;
     this.#queue = [];
     this.#timer?.cancel();
     this.#timer = undefined;
