@@ -33,6 +33,8 @@ import { SendError } from './errors.ts';
 import { formatProfile, type EngineVersion, type FormatProfile } from './formats.ts';
 import { ObservationManager, type BuiltNotification, type Observation, type ObservationHost } from './observe.ts';
 import { contentFormatOption, content, statusResponse, type DmContext } from './operations/common.ts';
+import { deviceRequest, deviceResponse } from './device-requests.ts';
+import { hasSenmlNames, isPrefixSegment, prefixSenmlNames } from './prefix-names.ts';
 import { readComposite } from './operations/composite.ts';
 import { encodeRecords } from './operations/read.ts';
 import { wantsBlockStream } from './operations/write.ts';
@@ -65,6 +67,11 @@ export interface LwM2mEngineOptions {
   readonly preferredFormat?: number | undefined;
   /** Send notifications as Confirmable (default false: NON, with a CON at least every 24 h). */
   readonly confirmableNotifications?: boolean | undefined;
+  // --- LwM2M Gateway (Gateway TS 1.1): set by addDevice() for the engine of an IoT device.
+  /** The gateway's engine: an IoT device's engine serves the gateway's sessions. */
+  readonly parent?: LwM2mEngine | undefined;
+  /** The IoT device's prefix (its first Uri-Path segment and SenML name prefix). */
+  readonly prefix?: string | undefined;
 }
 
 export interface EngineEvents {
@@ -137,9 +144,16 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
     | { owner: (() => void)[] | undefined; changes: Map<string, { source: InstancesChange['source']; ssid: number | undefined; created: LwM2mPath[]; deleted: LwM2mPath[] }> }
     | undefined;
   #closed = false;
+  // --- LwM2M Gateway (Gateway TS 1.1 8.3): IoT device engines by prefix; a device's gateway engine.
+  /** The IoT device prefix of this engine; undefined for a gateway's (or any plain client's) own engine. */
+  readonly prefix: string | undefined;
+  readonly #parent: LwM2mEngine | undefined;
+  #devices: Map<string, LwM2mEngine> | undefined;
 
   constructor(options: LwM2mEngineOptions) {
     super();
+    this.#parent = options.parent;
+    this.prefix = options.prefix;
     this.version = options.version;
     this.endpointName = options.endpointName;
     this.catalogue = options.catalogue ?? ObjectCatalogue.builtin(options.version);
@@ -294,16 +308,24 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
     const i = this.#sessions.findIndex((s) => sessionKey(s.ssid, s.bootstrap) === ssidOrBootstrap);
     if (i < 0) return;
     this.#sessions = this.#sessions.slice(0, i).concat(this.#sessions.slice(i + 1));
-    if (typeof ssidOrBootstrap === 'number') {
-      this.clearObservations(ssidOrBootstrap);
-      this.#wakeDone(ssidOrBootstrap);
-      const queued = this.#takeQueuedSends(ssidOrBootstrap);
-      for (const q of queued ?? []) q.reject(new SendError('detached', `server ${ssidOrBootstrap} was detached before the Send went out`));
-    }
+    if (typeof ssidOrBootstrap === 'number') this.#sessionGone(ssidOrBootstrap);
+  }
+
+  #sessionGone(ssid: number): void {
+    this.clearObservations(ssid);
+    this.#wakeDone(ssid);
+    const queued = this.#takeQueuedSends(ssid);
+    for (const q of queued ?? []) q.reject(new SendError('detached', `server ${ssid} was detached before the Send went out`));
+    for (const d of this.#devices?.values() ?? []) d.#sessionGone(ssid);
+  }
+
+  /** The sessions served: an IoT device's engine serves its gateway's. */
+  #served(): readonly ServerSession[] {
+    return this.#parent === undefined ? this.#sessions : this.#parent.#served();
   }
 
   #session(ssidOrBootstrap: number | 'bootstrap'): ServerSession | undefined {
-    for (const s of this.#sessions) if (sessionKey(s.ssid, s.bootstrap) === ssidOrBootstrap) return s;
+    for (const s of this.#served()) if (sessionKey(s.ssid, s.bootstrap) === ssidOrBootstrap) return s;
     return undefined;
   }
 
@@ -316,6 +338,7 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
   clearObservations(ssid: number): void {
     this.#observations?.clear(ssid);
     this.#releaseManager();
+    for (const d of this.#devices?.values() ?? []) d.clearObservations(ssid);
   }
 
   /** Number of active observations (of one server, or all). */
@@ -333,7 +356,7 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
   #sessionFor(endpoint: CoapEndpoint, peer: Peer): ServerSession | undefined {
     let only: ServerSession | undefined;
     let count = 0;
-    for (const s of this.#sessions) {
+    for (const s of this.#served()) {
       if (s.endpoint !== endpoint) continue;
       if (samePeer(s.peer, peer)) return s;
       only = s;
@@ -349,6 +372,32 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
     const session = this.#sessionFor(endpoint, request.peer);
     if (session === undefined) return { code: CoapCode.UNAUTHORIZED };
     session.traffic();
+    const devices = this.#devices;
+    const first = request.path[0];
+    // Gateway TS 1.1 8.3.1: a first segment that is not an object id is an IoT device's prefix; the
+    // bootstrap server never reaches IoT devices (8.1), and an unknown prefix falls through to 4.04.
+    if (devices !== undefined && !session.bootstrap && first !== undefined && isPrefixSegment(first)) {
+      const device = devices.get(first);
+      if (device !== undefined) return device.#serveDevice(session, request);
+    }
+    return this.#serve(session, request);
+  }
+
+  /** Serves a request addressed to this IoT device's engine: prefix off on the way in, on again on the way out. */
+  #serveDevice(session: ServerSession, request: IncomingRequest): CoapResponse | Promise<CoapResponse> {
+    const prefix = this.prefix!;
+    let inner: IncomingRequest;
+    try {
+      inner = deviceRequest(request, prefix);
+    } catch (error) {
+      return this.#errorToResponse(error);
+    }
+    const result = this.#serve(session, inner);
+    if (isPromise(result)) return result.then((r) => deviceResponse(r, prefix));
+    return deviceResponse(result, prefix);
+  }
+
+  #serve(session: ServerSession, request: IncomingRequest): CoapResponse | Promise<CoapResponse> {
     const reader: Reader = { ssid: session.ssid, bootstrap: session.bootstrap };
     const after: (() => void)[] = [];
     if (session.bootstrap) {
@@ -439,6 +488,11 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
   }
 
   #reportError(error: unknown): void {
+    // An IoT device's errors are the gateway's: the client forwards those of its engine.
+    if (this.#parent !== undefined) {
+      this.#parent.#reportError(error);
+      return;
+    }
     this.emit('error', error instanceof Error ? error : new Error(String(error)));
   }
 
@@ -447,7 +501,10 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
    * Opaque resource with a post-write callback, which then gets each block with its context.
    */
   block1Stream(request: IncomingRequest): boolean {
-    return wantsBlockStream(this.registry, request.method, request.path, request.contentFormat);
+    const path = request.path;
+    const device = path[0] !== undefined && isPrefixSegment(path[0]) ? this.#devices?.get(path[0]) : undefined;
+    if (device !== undefined) return wantsBlockStream(device.registry, request.method, path.slice(1), request.contentFormat);
+    return wantsBlockStream(this.registry, request.method, path, request.contentFormat);
   }
 
   // --- the Server object -------------------------------------------------------------------------
@@ -465,6 +522,7 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
   }
 
   #serverValue(ssid: number, rid: number): ResourceValue | undefined {
+    if (this.#parent !== undefined) return this.#parent.#serverValue(ssid, rid);
     const iid = this.#serverInstance(ssid);
     if (iid === undefined) return undefined;
     const v = this.registry.get(LwM2mPath.of(SERVER, iid, rid));
@@ -472,6 +530,7 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
   }
 
   #serverDefaults(ssid: number): Attributes {
+    if (this.#parent !== undefined) return this.#parent.#serverDefaults(ssid);
     const iid = this.#serverInstance(ssid);
     if (iid === undefined) return {};
     return { pmin: this.#num(SERVER, iid, 2), pmax: this.#num(SERVER, iid, 3) };
@@ -547,6 +606,53 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
     }
   }
 
+  // --- LwM2M Gateway: IoT devices ------------------------------------------------------------------
+
+  /**
+   * Adds the engine of an IoT device behind this gateway (LwM2M Gateway TS 1.1 8.3): requests from
+   * an LwM2M Server whose first Uri-Path segment is `prefix` go to it, without the prefix, over this
+   * engine's sessions; its notifications and Sends go out on them too, with the prefix in SenML
+   * names (section 9). Its objects are never in this engine's Register/Update links (section 6).
+   * The caller validates the prefix (client/gateway); a prefix in use or a numeric one throws.
+   */
+  addDevice(prefix: string, options: { readonly catalogue?: DefinitionLookup | undefined } = {}): LwM2mEngine {
+    if (this.#parent !== undefined) throw new TypeError('an IoT device engine cannot have IoT devices');
+    if (!isPrefixSegment(prefix) || prefix === '' || prefix.includes('/')) throw new TypeError(`'${prefix}' cannot be an IoT device prefix`);
+    const devices = (this.#devices ??= new Map<string, LwM2mEngine>());
+    if (devices.has(prefix)) throw new TypeError(`IoT device prefix '${prefix}' is in use`);
+    const device = new LwM2mEngine({
+      version: this.version,
+      endpointName: this.endpointName,
+      catalogue: options.catalogue ?? this.catalogue,
+      clock: this.clock,
+      confirmableNotifications: this.#confirmable,
+      parent: this,
+      prefix,
+    });
+    devices.set(prefix, device);
+    return device;
+  }
+
+  /** Removes an IoT device: its observations end, its waiting Sends fail, later requests for its prefix get 4.04. */
+  removeDevice(prefix: string): boolean {
+    const device = this.#devices?.get(prefix);
+    if (device === undefined) return false;
+    this.#devices!.delete(prefix);
+    if (this.#devices!.size === 0) this.#devices = undefined;
+    device.close();
+    return true;
+  }
+
+  /** The engine of the IoT device with this prefix. */
+  device(prefix: string): LwM2mEngine | undefined {
+    return this.#devices?.get(prefix);
+  }
+
+  /** Prefixes of the IoT devices, in the order they were added. */
+  devicePrefixes(): string[] {
+    return [...(this.#devices?.keys() ?? [])];
+  }
+
   // --- registration ----------------------------------------------------------------------------
 
   /**
@@ -601,7 +707,9 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
       base = obs.paths[0]!;
       result = readRecords(dm, reader, base, { cache, onSkippedError: onError });
     }
-    return { response: content(obs.format, encodeRecords(dm, result, obs.format, base)), cacheTimes: result.cacheTimes };
+    let payload = encodeRecords(dm, result, obs.format, base);
+    if (this.prefix !== undefined && hasSenmlNames(obs.format)) payload = prefixSenmlNames(payload, obs.format, this.prefix);
+    return { response: content(obs.format, payload), cacheTimes: result.cacheTimes };
   }
 
   #wake(ssid: number): void {
@@ -614,6 +722,7 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
 
   /** Delivers the notifications and Sends held while the server was not reachable. */
   flushQueued(ssid: number): void {
+    for (const d of this.#devices?.values() ?? []) d.flushQueued(ssid);
     this.#wakeDone(ssid);
     const session = this.#session(ssid);
     if (session === undefined || !session.reachable()) return;
@@ -662,7 +771,8 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
       if (error instanceof StatusError) throw new SendError('no-data', `nothing readable at ${paths.map(String).join(', ')}`, { cause: error });
       throw error;
     }
-    const payload = encode(result.records, { format, basePath: LwM2mPath.ROOT, definitions: this.catalogue });
+    let payload: Uint8Array = encode(result.records, { format, basePath: LwM2mPath.ROOT, definitions: this.catalogue });
+    if (this.prefix !== undefined) payload = prefixSenmlNames(payload, format, this.prefix);
     const drains = new Map<string, { path: LwM2mPath; count: number }>();
     for (const r of result.records) {
       if (r.time === undefined) continue;
@@ -720,6 +830,9 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const d of this.#devices?.values() ?? []) d.close();
+    this.#devices = undefined;
+    if (this.#parent !== undefined) for (const s of this.#served()) if (s.ssid !== undefined) this.#sessionGone(s.ssid);
     for (const s of this.#sessions) this.detachServer(sessionKey(s.ssid, s.bootstrap));
     this.#observations?.close();
     this.#observations = undefined;

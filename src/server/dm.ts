@@ -6,6 +6,7 @@
 import { CodecError, RequestRejectedError } from '../errors.ts';
 import { buildOptions, CoapOption, contentFormat, formatCode, getOption, type CoapOptionsInit, type CoapRequest, type IncomingResponse } from '../coap/index.ts';
 import { ContentFormat, decode, decodeLinks, formatName, type Link } from '../codec/index.ts';
+import { hasSenmlNames, stripSenmlNames } from '../dm/prefix-names.ts';
 import type { DefinitionLookup } from '../model/object-definition.ts';
 import { LwM2mPath } from '../model/path.ts';
 import type { LwM2mRecord } from '../model/record.ts';
@@ -96,14 +97,22 @@ export function responseFormat(response: IncomingResponse): number | undefined {
 }
 
 /**
- * Decodes a value payload for a request on `basePath`. Objects the definitions do not know decode by
+ * Decodes a value payload for a request on `basePath` (of the IoT device `prefix`). Objects the definitions do not know decode by
  * the payload's own types. Throws CodecError / UnsupportedFormatError (the client sent bad data).
  */
-export function decodeValues(response: IncomingResponse, basePath: LwM2mPath, definitions: DefinitionLookup, what: string): { format: number | undefined; records: LwM2mRecord[] } {
+export function decodeValues(
+  response: IncomingResponse,
+  basePath: LwM2mPath,
+  definitions: DefinitionLookup,
+  what: string,
+  prefix?: string,
+): { format: number | undefined; records: LwM2mRecord[] } {
   const format = responseFormat(response);
   if (format === undefined) return { format, records: [] };
   try {
-    return { format, records: decode(response.payload, { format, basePath, definitions, allowUnknownObjects: true }) };
+    // An IoT device's SenML names carry its prefix (LwM2M Gateway TS 1.1 section 9).
+    const payload = prefix !== undefined && hasSenmlNames(format) ? stripSenmlNames(response.payload, format, prefix) : response.payload;
+    return { format, records: decode(payload, { format, basePath, definitions, allowUnknownObjects: true }) };
   } catch (error) {
     if (error instanceof CodecError) throw new CodecError(`${what}: the client's ${formatName(format)} payload does not decode: ${error.message}`, { cause: error });
     throw error;

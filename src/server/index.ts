@@ -23,3 +23,4 @@ export type { CreateResult, DiscoverResult, DmResult } from './dm.ts';
 export type { AttributesInput, ExecuteArgument, ValueTree, WriteContent } from './content.ts';
 export type { DtlsListenerOptions, ListenerOptions } from './listeners.ts';
 export { BootstrapConfigError, ClientNotRegisteredError } from './errors.ts';
+export { prefixedTarget, type GatewayDevice } from './gateway.ts';

@@ -44,6 +44,17 @@ import {
   type DmResult,
 } from './dm.ts';
 import { ClientNotRegisteredError } from './errors.ts';
+import { prefixSenmlNames } from '../dm/prefix-names.ts';
+import {
+  describeTarget,
+  gatewayDevicesOf,
+  gatewayInstances,
+  GATEWAY_OBJECT,
+  listsGatewayDevices,
+  prefixedRoot,
+  prefixedTarget,
+  type GatewayDevice,
+} from './gateway.ts';
 import { ServerEmitter } from './emitter.ts';
 import { Listeners, type ListenerOptions } from './listeners.ts';
 import { Observation, type Notification, type ObservationHooks } from './observation.ts';
@@ -87,6 +98,8 @@ export interface LwM2mServerEvents {
   send: { registration: Registration; records: readonly LwM2mRecord[]; format: number };
   /** A queue-mode client was heard from after being asleep. */
   awake: { registration: Registration };
+  /** A gateway's IoT devices were read (LwM2M Gateway TS 1.1 6): after Register, and after an Update that changed /25. */
+  'gateway-devices': { registration: Registration; devices: readonly GatewayDevice[] };
   error: Error;
 }
 
@@ -98,6 +111,11 @@ export interface DmOptions {
   readonly confirmable?: boolean;
   /** Block size for block-wise transfers, 16..1024. */
   readonly blockSize?: number;
+  /**
+   * The IoT device behind a gateway to address (LwM2M Gateway TS 1.1 8.3.1): its prefix goes before
+   * the path (`/dev1/3/0`) and into SenML names. A string path may carry it instead: `'/dev1/3/0'`.
+   */
+  readonly prefix?: string;
 }
 
 export interface FormatOptions extends DmOptions {
@@ -146,6 +164,8 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
   #registrar: Registrar;
   #queue = new RequestQueue();
   #observations = new Map<string, Set<Observation>>();
+  /** IoT devices of gateways by registration id (LwM2M Gateway TS 1.1): the last read of /25, or the read under way. */
+  #gateways = new Map<string, Promise<GatewayDevice[]>>();
   #closed = false;
 
   private constructor(options: LwM2mServerOptions) {
@@ -172,9 +192,12 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
     return {
       registered: (registration, replaced) => {
         this.emit('registered', replaced === undefined ? { registration } : { registration, replaced });
+        if (replaced !== undefined) this.#gateways.delete(replaced.id);
+        if (listsGatewayDevices(registration)) this.#refreshGateway(registration);
       },
       updated: (registration, previous) => {
         this.emit('updated', { registration, previous });
+        if (gatewayInstances(registration) !== gatewayInstances(previous)) this.#refreshGateway(registration);
       },
       deregistered: (registration) => {
         this.emit('deregistered', { registration });
@@ -289,6 +312,55 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
     const set = this.#observations.get(reg.id);
     if (set !== undefined) for (const o of [...set]) o.terminate('deregistered');
     this.#observations.delete(reg.id);
+    this.#gateways.delete(reg.id);
+  }
+
+  // --- LwM2M Gateway (Gateway TS 1.1) ------------------------------------------------------------
+
+  /** Reads /25 of a gateway in the background (after Register, and after an Update that changed /25). */
+  #refreshGateway(reg: Registration): void {
+    const pending = this.#readGateway(reg.endpoint, reg.id);
+    this.#gateways.set(reg.id, pending);
+    pending.then(
+      (devices) => {
+        const current = this.store.get(reg.id);
+        if (current !== undefined && this.#gateways.get(reg.id) === pending) this.emit('gateway-devices', { registration: current, devices });
+      },
+      (error: unknown) => {
+        if (this.#gateways.get(reg.id) === pending) this.#gateways.delete(reg.id);
+        if (!(error instanceof ClientNotRegisteredError) && !(error instanceof AbortedError)) this.emit('error', error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  }
+
+  async #readGateway(endpoint: string, id: string): Promise<GatewayDevice[]> {
+    // Let the response to the Register/Update go out first.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const reg = this.store.get(id);
+    if (reg === undefined || !listsGatewayDevices(reg)) return [];
+    const result = await this.read(endpoint, LwM2mPath.of(GATEWAY_OBJECT));
+    return gatewayDevicesOf(result.records);
+  }
+
+  /**
+   * The IoT devices behind a gateway (LwM2M Gateway TS 1.1 section 6): Device ID, Prefix and objects
+   * of each /25 instance. The server reads /25 when a gateway registers and when an Update changes
+   * its /25 instances; this returns that read (waiting for it if under way), or reads now with
+   * `refresh` or when there was none. An endpoint without /25 instances has no devices ([]).
+   * Throws ClientNotRegisteredError, and the errors of the Read.
+   */
+  async gatewayDevices(endpoint: string, options: { readonly refresh?: boolean } = {}): Promise<GatewayDevice[]> {
+    const reg = this.#require(endpoint);
+    if (!listsGatewayDevices(reg)) return [];
+    let pending = options.refresh === true ? undefined : this.#gateways.get(reg.id);
+    if (pending === undefined) {
+      pending = this.read(endpoint, LwM2mPath.of(GATEWAY_OBJECT)).then((r) => gatewayDevicesOf(r.records));
+      this.#gateways.set(reg.id, pending);
+      pending.catch(() => {
+        if (this.#gateways.get(reg.id) === pending) this.#gateways.delete(reg.id);
+      });
+    }
+    return (await pending).slice();
   }
 
   // --- Device management -----------------------------------------------------------------------
@@ -356,21 +428,23 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
   /** Read (LwM2M Core 1.1.1 6.3.1 / 5.4.1): GET with Accept; 2.05 with the values. */
   read(endpoint: string, path: PathLike, options: FormatOptions = {}): Promise<DmResult> {
     return this.#dispatch(endpoint, options.signal, (reg) => {
-      const p = toPath(path);
+      const { path: p, prefix } = prefixedTarget(path, options.prefix);
       const format = options.format ?? defaultFormat(reg);
-      const request = dmRequest(CoapCode.GET, reg.rootPath, p, { accept: format });
+      const request = dmRequest(CoapCode.GET, prefixedRoot(reg.rootPath, prefix), p, { accept: format });
       return async (r, coap) => {
-        const what = `Read ${p.toString()} on '${r.endpoint}'`;
+        const what = `Read ${describeTarget(p, prefix)} on '${r.endpoint}'`;
         const res = await this.#request(r, coap, request, options);
         expectCode(res, CoapCode.CONTENT, what);
-        const { format: f, records } = decodeValues(res, p, this.#definitions(r), what);
+        const { format: f, records } = decodeValues(res, p, this.#definitions(r), what, prefix);
         return { code: res.code, format: f, records, payload: res.payload };
       };
     });
   }
 
-  #encode(reg: Registration, records: readonly LwM2mRecord[], basePath: LwM2mPath, format: number): Uint8Array {
-    return encode(records, { format, basePath, definitions: this.#definitions(reg) });
+  #encode(reg: Registration, records: readonly LwM2mRecord[], basePath: LwM2mPath, format: number, prefix?: string): Uint8Array {
+    const payload = encode(records, { format, basePath, definitions: this.#definitions(reg) });
+    // An IoT device's SenML names carry its prefix (LwM2M Gateway TS 1.1 section 9).
+    return prefix === undefined ? payload : prefixSenmlNames(payload, format, prefix);
   }
 
   /**
@@ -379,14 +453,14 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
    */
   write(endpoint: string, path: PathLike, content: WriteContent, options: WriteOptions = {}): Promise<DmResult> {
     return this.#dispatch(endpoint, options.signal, (reg) => {
-      const p = toPath(path);
+      const { path: p, prefix } = prefixedTarget(path, options.prefix);
       if (p.depth < 2) throw new ValueError(`Write needs an object instance, resource or resource instance path, not ${p.toString()}`);
       const format = options.format ?? defaultFormat(reg);
-      const payload = this.#encode(reg, toRecords(p, content), p, format);
-      const request = dmRequest(options.partial === true ? CoapCode.POST : CoapCode.PUT, reg.rootPath, p, { contentFormat: format }, payload);
+      const payload = this.#encode(reg, toRecords(p, content), p, format, prefix);
+      const request = dmRequest(options.partial === true ? CoapCode.POST : CoapCode.PUT, prefixedRoot(reg.rootPath, prefix), p, { contentFormat: format }, payload);
       return async (r, coap) => {
         const res = await this.#request(r, coap, request, options);
-        expectCode(res, CoapCode.CHANGED, `Write ${p.toString()} on '${r.endpoint}'`);
+        expectCode(res, CoapCode.CHANGED, `Write ${describeTarget(p, prefix)} on '${r.endpoint}'`);
         return bareResult(res);
       };
     });
@@ -394,21 +468,21 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
 
   /** Write of one resource instance (LwM2M Core 1.1.1 6.3.3 on /o/i/r/ri): PUT; 2.04. */
   async writeResourceInstance(endpoint: string, path: PathLike, value: ResourceValue, options: FormatOptions = {}): Promise<DmResult> {
-    const p = toPath(path);
+    const { path: p, prefix } = prefixedTarget(path, options.prefix);
     if (p.depth !== 4) throw new ValueError(`${p.toString()} is not a resource instance path`);
-    return this.write(endpoint, p, value, options);
+    return this.write(endpoint, p, value, prefix === undefined ? options : { ...options, prefix });
   }
 
   /** Execute (LwM2M Core 1.1.1 6.3.5): POST on a resource with optional arguments; 2.04. */
   execute(endpoint: string, path: PathLike, args?: string | readonly ExecuteArgument[], options: DmOptions = {}): Promise<DmResult> {
     return this.#dispatch(endpoint, options.signal, (reg) => {
-      const p = toPath(path);
+      const { path: p, prefix } = prefixedTarget(path, options.prefix);
       if (p.depth !== 3) throw new ValueError(`Execute needs a resource path, not ${p.toString()}`);
       const payload = executePayload(args);
-      const request = dmRequest(CoapCode.POST, reg.rootPath, p, {}, payload.length > 0 ? payload : undefined);
+      const request = dmRequest(CoapCode.POST, prefixedRoot(reg.rootPath, prefix), p, {}, payload.length > 0 ? payload : undefined);
       return async (r, coap) => {
         const res = await this.#request(r, coap, request, options);
-        expectCode(res, CoapCode.CHANGED, `Execute ${p.toString()} on '${r.endpoint}'`);
+        expectCode(res, CoapCode.CHANGED, `Execute ${describeTarget(p, prefix)} on '${r.endpoint}'`);
         return bareResult(res);
       };
     });
@@ -429,25 +503,27 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
    */
   create(endpoint: string, path: PathLike, content: WriteContent, options: CreateOptions = {}): Promise<CreateResult> {
     return this.#dispatch(endpoint, options.signal, (reg) => {
-      const p = toPath(path);
+      const { path: p, prefix } = prefixedTarget(path, options.prefix);
       if (p.depth !== 1) throw new ValueError(`Create needs an object path, not ${p.toString()}`);
       const format = options.format ?? defaultFormat(reg);
       let payload: Uint8Array;
       if (Array.isArray(content)) {
-        payload = this.#encode(reg, toRecords(p, content as readonly LwM2mRecord[]), p, format);
+        payload = this.#encode(reg, toRecords(p, content as readonly LwM2mRecord[]), p, format, prefix);
       } else if (options.instanceId === undefined && (format === ContentFormat.TLV || format === ContentFormat.TLV_LEGACY)) {
         // LwM2M 1.0 style: resource TLVs only, the client assigns the instance id.
         const placeholder = p.child(0);
-        payload = this.#encode(reg, toRecords(placeholder, content), placeholder, format);
+        payload = this.#encode(reg, toRecords(placeholder, content), placeholder, format, prefix);
       } else {
-        const base = p.child(options.instanceId ?? this.#freeInstance(reg, p.objectId!));
-        payload = this.#encode(reg, toRecords(base, content), p, format);
+        // A gateway's registration does not list its devices' instances: the client picks the id there.
+        const base = p.child(options.instanceId ?? (prefix === undefined ? this.#freeInstance(reg, p.objectId!) : 0));
+        payload = this.#encode(reg, toRecords(base, content), p, format, prefix);
       }
-      const request = dmRequest(CoapCode.POST, reg.rootPath, p, { contentFormat: format }, payload);
+      const root = prefixedRoot(reg.rootPath, prefix);
+      const request = dmRequest(CoapCode.POST, root, p, { contentFormat: format }, payload);
       return async (r, coap) => {
         const res = await this.#request(r, coap, request, options);
-        expectCode(res, CoapCode.CREATED, `Create on ${p.toString()} of '${r.endpoint}'`);
-        return { ...bareResult(res), location: createdLocation(res, r.rootPath) };
+        expectCode(res, CoapCode.CREATED, `Create on ${describeTarget(p, prefix)} of '${r.endpoint}'`);
+        return { ...bareResult(res), location: createdLocation(res, prefixedRoot(r.rootPath, prefix)) };
       };
     });
   }
@@ -455,12 +531,12 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
   /** Delete (LwM2M Core 1.1.1 6.3.7): DELETE of an object instance; 2.02. */
   delete(endpoint: string, path: PathLike, options: DmOptions = {}): Promise<DmResult> {
     return this.#dispatch(endpoint, options.signal, (reg) => {
-      const p = toPath(path);
+      const { path: p, prefix } = prefixedTarget(path, options.prefix);
       if (p.depth < 1) throw new ValueError('Delete needs an object or object instance path');
-      const request = dmRequest(CoapCode.DELETE, reg.rootPath, p);
+      const request = dmRequest(CoapCode.DELETE, prefixedRoot(reg.rootPath, prefix), p);
       return async (r, coap) => {
         const res = await this.#request(r, coap, request, options);
-        expectCode(res, CoapCode.DELETED, `Delete ${p.toString()} on '${r.endpoint}'`);
+        expectCode(res, CoapCode.DELETED, `Delete ${describeTarget(p, prefix)} on '${r.endpoint}'`);
         return bareResult(res);
       };
     });
@@ -469,12 +545,12 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
   /** Discover (LwM2M Core 1.1.1 6.3.2, 1.2 `depth`): GET with Accept link-format; 2.05 with links. */
   discover(endpoint: string, path: PathLike, options: DiscoverOptions = {}): Promise<DiscoverResult> {
     return this.#dispatch(endpoint, options.signal, (reg) => {
-      const p = toPath(path);
+      const { path: p, prefix } = prefixedTarget(path, options.prefix);
       const depth = options.depth;
       if (depth !== undefined && (!Number.isInteger(depth) || depth < 0 || depth > 3)) throw new ValueError(`depth ${depth} is not 0..3`);
-      const request = dmRequest(CoapCode.GET, reg.rootPath, p, { accept: ContentFormat.LINK, ...(depth !== undefined ? { uriQuery: [`depth=${depth}`] } : {}) });
+      const request = dmRequest(CoapCode.GET, prefixedRoot(reg.rootPath, prefix), p, { accept: ContentFormat.LINK, ...(depth !== undefined ? { uriQuery: [`depth=${depth}`] } : {}) });
       return async (r, coap) => {
-        const what = `Discover ${p.toString()} on '${r.endpoint}'`;
+        const what = `Discover ${describeTarget(p, prefix)} on '${r.endpoint}'`;
         const res = await this.#request(r, coap, request, options);
         expectCode(res, CoapCode.CONTENT, what);
         return discoverResult(res, what);
@@ -485,15 +561,21 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
   /** Write-Attributes (LwM2M Core 1.1.1 6.3.4): PUT with the attributes as Uri-Query; 2.04. */
   writeAttributes(endpoint: string, path: PathLike, attributes: AttributesInput, options: DmOptions = {}): Promise<DmResult> {
     return this.#dispatch(endpoint, options.signal, (reg) => {
-      const p = toPath(path);
+      const { path: p, prefix } = prefixedTarget(path, options.prefix);
       if (p.depth < 1) throw new ValueError('Write-Attributes needs an object, instance or resource path');
-      const request = dmRequest(CoapCode.PUT, reg.rootPath, p, { uriQuery: attributeQuery(attributes) });
+      const request = dmRequest(CoapCode.PUT, prefixedRoot(reg.rootPath, prefix), p, { uriQuery: attributeQuery(attributes) });
       return async (r, coap) => {
         const res = await this.#request(r, coap, request, options);
-        expectCode(res, CoapCode.CHANGED, `Write-Attributes ${p.toString()} on '${r.endpoint}'`);
+        expectCode(res, CoapCode.CHANGED, `Write-Attributes ${describeTarget(p, prefix)} on '${r.endpoint}'`);
         return bareResult(res);
       };
     });
+  }
+
+  /** A composite path list; an IoT device's SenML names carry its prefix (Gateway TS 1.1 8.3.2, 9). */
+  #pathList(list: readonly LwM2mPath[], pathFormat: number, prefix: string | undefined): Uint8Array {
+    const payload = encodePaths(list, pathFormat);
+    return prefix === undefined ? payload : prefixSenmlNames(payload, pathFormat, prefix);
   }
 
   #compositeFormats(reg: Registration, options: CompositeOptions): { format: number; pathFormat: number } {
@@ -509,12 +591,13 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
     return this.#dispatch(endpoint, options.signal, (reg) => {
       const list = toPaths(paths);
       const { format, pathFormat } = this.#compositeFormats(reg, options);
-      const request = dmRequest(CoapCode.FETCH, reg.rootPath, ROOT, { contentFormat: pathFormat, accept: format }, encodePaths(list, pathFormat));
+      const prefix = options.prefix;
+      const request = dmRequest(CoapCode.FETCH, prefixedRoot(reg.rootPath, prefix), ROOT, { contentFormat: pathFormat, accept: format }, this.#pathList(list, pathFormat, prefix));
       return async (r, coap) => {
-        const what = `Read-Composite on '${r.endpoint}'`;
+        const what = `Read-Composite${prefix === undefined ? '' : ` of '${prefix}'`} on '${r.endpoint}'`;
         const res = await this.#request(r, coap, request, options);
         expectCode(res, CoapCode.CONTENT, what);
-        const { format: f, records } = decodeValues(res, ROOT, this.#definitions(r), what);
+        const { format: f, records } = decodeValues(res, ROOT, this.#definitions(r), what, prefix);
         return { code: res.code, format: f, records, payload: res.payload };
       };
     });
@@ -529,7 +612,8 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
         ? (content as readonly LwM2mRecord[]).slice()
         : Object.entries(content as Readonly<Record<string, ResourceValue>>).map(([k, value]) => ({ path: toPath(k), value }));
       if (records.length === 0) throw new ValueError('Write-Composite needs at least one value');
-      const request = dmRequest(CoapCode.IPATCH, reg.rootPath, ROOT, { contentFormat: format }, this.#encode(reg, records, ROOT, format));
+      const prefix = options.prefix;
+      const request = dmRequest(CoapCode.IPATCH, prefixedRoot(reg.rootPath, prefix), ROOT, { contentFormat: format }, this.#encode(reg, records, ROOT, format, prefix));
       return async (r, coap) => {
         const res = await this.#request(r, coap, request, options);
         expectCode(res, CoapCode.CHANGED, `Write-Composite on '${r.endpoint}'`);
@@ -545,10 +629,10 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
    */
   observe(endpoint: string, path: PathLike, options: ObserveOptions = {}): Promise<Observation> {
     return this.#dispatch(endpoint, options.signal, (reg) => {
-      const p = toPath(path);
+      const { path: p, prefix } = prefixedTarget(path, options.prefix);
       const format = options.format ?? defaultFormat(reg);
-      const request = dmRequest(CoapCode.GET, reg.rootPath, p, { accept: format });
-      return (r, coap) => this.#observe(r, coap, request, [p], false, options);
+      const request = dmRequest(CoapCode.GET, prefixedRoot(reg.rootPath, prefix), p, { accept: format });
+      return (r, coap) => this.#observe(r, coap, request, [p], false, { ...options, prefix });
     });
   }
 
@@ -557,16 +641,18 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
     return this.#dispatch(endpoint, options.signal, (reg) => {
       const list = toPaths(paths);
       const { format, pathFormat } = this.#compositeFormats(reg, options);
-      const request = dmRequest(CoapCode.FETCH, reg.rootPath, ROOT, { contentFormat: pathFormat, accept: format }, encodePaths(list, pathFormat));
+      const prefix = options.prefix;
+      const request = dmRequest(CoapCode.FETCH, prefixedRoot(reg.rootPath, prefix), ROOT, { contentFormat: pathFormat, accept: format }, this.#pathList(list, pathFormat, prefix));
       return (r, coap) => this.#observe(r, coap, request, list, true, options);
     });
   }
 
   async #observe(reg: Registration, coap: CoapEndpoint, request: CoapRequest, paths: LwM2mPath[], composite: boolean, options: ObserveOptions): Promise<Observation> {
     const basePath = composite ? ROOT : paths[0]!;
-    const what = `${composite ? 'Observe-Composite' : `Observe ${basePath.toString()}`} on '${reg.endpoint}'`;
+    const prefix = options.prefix;
+    const what = `${composite ? 'Observe-Composite' : `Observe ${describeTarget(basePath, prefix)}`} on '${reg.endpoint}'`;
     const hooks: ObservationHooks = {
-      decode: (response) => this.#notification(reg, response, basePath, what),
+      decode: (response) => this.#notification(reg, response, basePath, what, prefix),
       deliver: (observation, notification) => {
         const current = this.store.get(reg.id) ?? reg;
         this.emit('notification', { registration: current, observation, notification });
@@ -589,7 +675,7 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
       coapObs.forget();
       throw error;
     }
-    const { format, records } = decodeValues(first, basePath, this.#definitions(reg), what);
+    const { format, records } = decodeValues(first, basePath, this.#definitions(reg), what, prefix);
     observation.attach(coapObs, { code: first.code, format, records, payload: first.payload });
     if (!coapObs.registered || this.store.get(reg.id) === undefined) {
       // The client answered without Observe (RFC 7641 3.2), or the registration ended meanwhile.
@@ -615,10 +701,10 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
     return observation;
   }
 
-  #notification(reg: Registration, response: IncomingResponse, basePath: LwM2mPath, what: string): Notification {
+  #notification(reg: Registration, response: IncomingResponse, basePath: LwM2mPath, what: string, prefix: string | undefined): Notification {
     const receivedAt = this.clock.wallTime();
     try {
-      const { format, records } = decodeValues(response, basePath, this.#definitions(reg), `notification of ${what}`);
+      const { format, records } = decodeValues(response, basePath, this.#definitions(reg), `notification of ${what}`, prefix);
       return { code: response.code, format, records, payload: response.payload, receivedAt };
     } catch (error) {
       const e = error instanceof Error ? error : new CodecError(String(error));

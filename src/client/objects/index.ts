@@ -24,6 +24,7 @@ export { fixedZoneFor, formatUtcOffset, isTimeZone, parseUtcOffset, zoneOffsetMi
 export * from './event-log.ts';
 export * from './firmware/firmware.ts';
 export * from './firmware/state.ts';
+export * from './gateway.ts';
 export * from './location.ts';
 export * from './portfolio.ts';
 export * from './security.ts';

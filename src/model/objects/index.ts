@@ -10,6 +10,7 @@ import { CONNECTIVITY_STATISTICS_V1_0 } from './connectivity-statistics.ts';
 import { DEVICE_V1_0, DEVICE_V1_1, DEVICE_V1_2 } from './device.ts';
 import { EVENT_LOG_V2_0, EVENT_LOG_V2_1 } from './event-log.ts';
 import { FIRMWARE_UPDATE_V1_0, FIRMWARE_UPDATE_V1_1, FIRMWARE_UPDATE_V1_2 } from './firmware-update.ts';
+import { GATEWAY_V1_0, GATEWAY_V2_0 } from './gateway.ts';
 import { ACCELEROMETER_V1_1 } from './ipso/accelerometer.ts';
 import { BUZZER_V1_1 } from './ipso/buzzer.ts';
 import { CURRENT_V1_1 } from './ipso/current.ts';
@@ -39,6 +40,7 @@ export * from './connectivity-statistics.ts';
 export * from './device.ts';
 export * from './event-log.ts';
 export * from './firmware-update.ts';
+export * from './gateway.ts';
 export * from './ipso/accelerometer.ts';
 export * from './ipso/buzzer.ts';
 export * from './ipso/current.ts';
@@ -94,6 +96,8 @@ export const BUILTIN_DEFINITIONS: readonly DefinedObject[] = Object.freeze([
   BINARY_APP_DATA_CONTAINER_V1_0,
   EVENT_LOG_V2_0,
   EVENT_LOG_V2_1,
+  GATEWAY_V1_0,
+  GATEWAY_V2_0,
   GENERIC_SENSOR_V1_1,
   TEMPERATURE_V1_1,
   HUMIDITY_V1_1,
@@ -150,6 +154,9 @@ const SINGLE_VERSION: readonly DefinedObject[] = [
  *   labelled LWM2MVersion 1.1; a 1.1 server does not expect them.
  * - '1.2': the newest registry version of every object.
  *
+ * - LwM2M Gateway (25): 2.0 (Gateway TS 1.1, labelled LWM2MVersion 1.1) in the 1.1 and 1.2 profiles;
+ *   1.0 (Core 1.2 E.12, with the Routing object 26 the Gateway TS dropped) is shipped but in no profile.
+ *
  * IPSO objects (33xx, 3435) are labelled LWM2MVersion 1.0 in every version; every profile uses
  * the newest one.
  */
@@ -174,6 +181,7 @@ export const BUILTIN_PROFILES: Readonly<Record<Lwm2mVersion, readonly DefinedObj
     FIRMWARE_UPDATE_V1_1,
     ...SINGLE_VERSION,
     EVENT_LOG_V2_1,
+    GATEWAY_V2_0,
     ...IPSO,
   ]),
   '1.2': Object.freeze([
@@ -185,6 +193,7 @@ export const BUILTIN_PROFILES: Readonly<Record<Lwm2mVersion, readonly DefinedObj
     FIRMWARE_UPDATE_V1_2,
     ...SINGLE_VERSION,
     EVENT_LOG_V2_1,
+    GATEWAY_V2_0,
     ...IPSO,
   ]),
 });
