@@ -205,7 +205,14 @@ export class BootstrapServer extends ServerEmitter<BootstrapServerEvents> {
         expectCode(await send(dmRequest(CoapCode.PUT, '', w.path, { contentFormat: format }, payload)), CoapCode.CHANGED, `Bootstrap-Write ${w.path.toString()} on '${endpoint}'`);
         steps.push(step);
       }
+      // Bootstrap-Read is LwM2M 1.1 (5.2.7.2): a client whose Discover says 1.0 would answer 4.00.
+      const enabler = discovered?.find((l) => l.target === '/')?.attributes.get('lwm2m');
+      const readable = enabler === undefined || enabler !== '1.0';
       for (const path of plan.reads) {
+        if (!readable) {
+          steps.push(`SKIP READ ${path.toString()} (LwM2M 1.0 client)`);
+          continue;
+        }
         step = `READ ${path.toString()}`;
         const what = `Bootstrap-Read ${path.toString()} on '${endpoint}'`;
         const res = await send(dmRequest(CoapCode.GET, '', path, { accept: format }));
