@@ -32,8 +32,11 @@ interface Slot<K, V> {
 export class ExpiringMap<K, V> {
   /** Created on first insert: an idle endpoint's unused maps cost no table. */
   #map: Map<K, Slot<K, V>> | undefined;
-  /** Slots in insertion (= expiry) order; dead slots are skipped and compacted away. */
-  #fifo: Slot<K, V>[] = [];
+  /**
+   * Slots in insertion (= expiry) order; dead slots are skipped and compacted away. Entries before
+   * `#head` are cleared as the head passes them, so expired values are not kept alive by the queue.
+   */
+  #fifo: (Slot<K, V> | undefined)[] = [];
   #head = 0;
   #opts: ExpiringMapOptions<K, V>;
   #timer: Timer | undefined;
@@ -97,6 +100,13 @@ export class ExpiringMap<K, V> {
     for (const slot of slots) this.#opts.onEvict?.(slot.key, slot.value, 'cleared');
   }
 
+  /** Slots the queue still references (live ones, and dead ones not yet dropped); for tests and diagnostics. */
+  get queued(): number {
+    let n = 0;
+    for (const slot of this.#fifo) if (slot !== undefined) n++;
+    return n;
+  }
+
   *entries(): IterableIterator<[K, V]> {
     for (const [k, slot] of this.#map ?? []) yield [k, slot.value];
   }
@@ -123,7 +133,7 @@ export class ExpiringMap<K, V> {
   }
 
   #compact(): void {
-    this.#fifo = this.#fifo.slice(this.#head).filter((s) => s.live);
+    this.#fifo = this.#fifo.slice(this.#head).filter((s) => s?.live === true);
     this.#head = 0;
   }
 
@@ -146,21 +156,21 @@ export class ExpiringMap<K, V> {
     while (this.#head < this.#fifo.length) {
       const slot = this.#fifo[this.#head]!;
       if (!slot.live) {
-        this.#head++;
+        this.#fifo[this.#head++] = undefined;
         continue;
       }
       if (slot.expires <= now) this.#remove(slot, 'expired');
       else if (this.#over()) this.#remove(slot, 'evicted');
       else break;
     }
-    if (this.#head > 1024 && this.#head * 2 > this.#fifo.length) this.#compact();
+    if (this.#head >= 64 && this.#head * 2 > this.#fifo.length) this.#compact();
   }
 
   #arm(): void {
     if (this.#timer !== undefined || this.size === 0) return;
     let first: Slot<K, V> | undefined;
     for (let i = this.#head; i < this.#fifo.length; i++) {
-      if (this.#fifo[i]!.live) {
+      if (this.#fifo[i]?.live === true) {
         first = this.#fifo[i];
         break;
       }

@@ -126,6 +126,21 @@ test('ExpiringMap: expiry, touch, size and byte bounds, one timer only while non
   assert.equal(clock.pending, 0, 'deleting the last entry drops the timer');
 });
 
+test('ExpiringMap under steady inserts holds only about what lives: expired slots are not kept by its queue', () => {
+  const clock = new FakeClock();
+  const map = new ExpiringMap<number, { n: number }>({ clock, lifetime: 1000, maxEntries: 10_000 });
+  let peak = 0;
+  for (let i = 0; i < 5000; i++) {
+    map.set(i & 0xffff, { n: i });
+    if (i % 3 === 0) map.delete((i - 7) & 0xffff); // some die before they expire
+    clock.advance(10);
+    peak = Math.max(peak, map.queued);
+  }
+  assert.ok(map.size <= 100, `size ${map.size}`);
+  // A queue that kept every passed slot would hold thousands here (one slot per insert).
+  assert.ok(peak <= 2 * 100 + 64 + 1, `queued peak ${peak}`);
+});
+
 test('DedupTable: per peer and message ID, expires, bounded, replaces', () => {
   const clock = new FakeClock();
   const t = new DedupTable(clock, 1000, 3);
