@@ -8,18 +8,20 @@ import { parseArgs } from 'node:util';
 import { BootstrapServer } from '../server/bootstrap-server.ts';
 import { loadBootstrapConfig } from '../server/bootstrap-config.ts';
 import { UsageError } from './errors.ts';
-import { dtlsListenerBase, formatPeer, parsePort, securityFromOptions, wireBootstrapLogs } from './server-options.ts';
+import { dtlsListenerBase, formatPeer, parsePort, securityFromOptions, wantsDtls, wireBootstrapLogs } from './server-options.ts';
 import type { ServerCommandIo } from './server-command.ts';
 import { stopSignal } from './signals.ts';
 
 export const BOOTSTRAP_USAGE = `usage: lwm2m bootstrap --config FILE [--port 5685] [--address ADDR] [--dtls-port 5686]
-                       [--psk EP:IDENTITY:HEXKEY]... [--cert FILE --key FILE [--ca FILE]]
+                       [--psk EP:IDENTITY:HEXKEY]... [--cert FILE --key FILE] [--cert-for NAMES=CERT:KEY]... [--ca FILE]
   --config FILE          bootstrap sequences per endpoint (JSON: "endpoints": {EP: {...}}, "default": {...})
   --port P               UDP port of the bootstrap server (default 5685; 0: any free port)
   --address ADDR         local address to listen on (default 0.0.0.0)
-  --dtls-port P          DTLS port (default 5686); DTLS listens when --dtls-port, --psk or --cert is given
+  --dtls-port P          DTLS port (default 5686); DTLS listens when --dtls-port, --psk, --cert or --cert-for is given
   --psk EP:IDENTITY:HEXKEY   endpoint EP bootstraps over DTLS with this pre-shared key (repeatable)
-  --cert FILE --key FILE     our certificate and key (PEM) for DTLS with certificates
+  --cert FILE --key FILE     our certificate and key (PEM) for DTLS with certificates (the default one)
+  --cert-for NAMES=CERT:KEY  certificate and key (PEM) for clients asking for one of the comma-separated
+                             host NAMES by SNI, e.g. lwm2m.example.com,*.example.net=site.pem:site.key (repeatable)
   --ca FILE                  CA that client certificates must chain to (their CN names the endpoint)
 `;
 
@@ -31,6 +33,7 @@ const OPTIONS = {
   psk: { type: 'string', multiple: true },
   cert: { type: 'string' },
   key: { type: 'string' },
+  'cert-for': { type: 'string', multiple: true },
   ca: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -58,7 +61,7 @@ export async function runBootstrapCommand(argv: readonly string[], io: Omit<Serv
   try {
     if (v.config === undefined) throw new UsageError('--config FILE is required');
     const port = parsePort(v.port, 5685, 'port');
-    const withDtls = v.psk !== undefined || v.cert !== undefined || v['dtls-port'] !== undefined;
+    const withDtls = wantsDtls(v);
     const dtlsPort = parsePort(v['dtls-port'], 5686, 'dtls-port');
     const security = securityFromOptions(v);
     const dtlsBase = dtlsListenerBase(v);

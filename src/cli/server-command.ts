@@ -9,7 +9,8 @@
  *
  * Options: --port 5683 --address 0.0.0.0 --bootstrap-port 5685 --bootstrap-config FILE
  * --dtls-port 5684 --bootstrap-dtls-port 5686 --psk EP:IDENTITY:HEXKEY (repeatable)
- * --cert FILE --key FILE [--ca FILE] --store FILE. DTLS listeners start when --psk or --cert is given.
+ * --cert FILE --key FILE, --cert-for NAMES=CERT:KEY (repeatable: chosen by SNI), --ca FILE, --store FILE.
+ * DTLS listeners start when --dtls-port, --psk, --cert or --cert-for is given.
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -24,11 +25,12 @@ import { FileRegistrationStore } from '../server/file-store.ts';
 import { loadBootstrapConfig, type BootstrapConfig } from '../server/bootstrap-config.ts';
 import { describeCode, type DmResult } from '../server/dm.ts';
 import type { Registration } from '../server/registration.ts';
+import { prefixedTarget } from '../server/gateway.ts';
 import { LwM2mServer } from '../server/server.ts';
 import { UsageError } from './errors.ts';
-import { dtlsListenerBase, formatPeer, parsePort, securityFromOptions, wireBootstrapLogs } from './server-options.ts';
+import { dtlsListenerBase, formatPeer, parsePort, securityFromOptions, wantsDtls, wireBootstrapLogs } from './server-options.ts';
 
-export { parsePskOption } from './server-options.ts';
+export { parseCertForOption, parsePskOption } from './server-options.ts';
 
 export interface ServerCommandIo {
   readonly stdin: NodeJS.ReadableStream;
@@ -40,12 +42,19 @@ export interface ServerCommandIo {
 
 const USAGE = `usage: lwm2m server [--port 5683] [--address ADDR] [--bootstrap-port 5685] [--bootstrap-config FILE]
                     [--dtls-port 5684] [--bootstrap-dtls-port 5686] [--psk EP:IDENTITY:HEXKEY]...
-                    [--cert FILE --key FILE [--ca FILE]] [--store FILE]
+                    [--cert FILE --key FILE] [--cert-for NAMES=CERT:KEY]... [--ca FILE] [--store FILE]
+  DTLS listeners start when --dtls-port, --psk, --cert or --cert-for is given.
+  --psk EP:IDENTITY:HEXKEY   endpoint EP uses DTLS with this pre-shared key (repeatable)
+  --cert FILE --key FILE     our certificate and key (PEM) for DTLS with certificates (the default one)
+  --cert-for NAMES=CERT:KEY  certificate and key (PEM) for clients asking for one of the comma-separated
+                             host NAMES by SNI, e.g. lwm2m.example.com,*.example.net=site.pem:site.key (repeatable)
+  --ca FILE                  CA that client certificates must chain to (their CN names the endpoint)
   --store FILE   keep registrations in FILE (JSON), so clients stay registered across restarts
 `;
 
 const HELP = `commands:
   list                                  registered clients
+  (PATH may start with the prefix of an IoT device behind a gateway: /dev1/3303/0/5700)
   read EP PATH [--format F]             Read (F: tlv, senml-json, senml-cbor, lwm2m-cbor, oma-json, text, cbor, opaque, or a number)
   write EP PATH VALUE [--format F]      Write one resource (instance) value
   exec EP PATH [ARGS]                   Execute, e.g. exec dev /3/0/4 or exec dev /5/0/2 0='x'
@@ -163,6 +172,7 @@ export async function runServerCommand(argv: readonly string[], io: ServerComman
         psk: { type: 'string', multiple: true },
         cert: { type: 'string' },
         key: { type: 'string' },
+        'cert-for': { type: 'string', multiple: true },
         ca: { type: 'string' },
         store: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -187,7 +197,7 @@ export async function runServerCommand(argv: readonly string[], io: ServerComman
   try {
     const addressOption = v.address ?? '0.0.0.0';
     const security = securityFromOptions(v);
-    const withDtls = v.psk !== undefined || v.cert !== undefined || v['dtls-port'] !== undefined;
+    const withDtls = wantsDtls(v);
     const dtlsBase = dtlsListenerBase(v);
     let config: BootstrapConfig | undefined;
     if (v['bootstrap-config'] !== undefined) config = loadBootstrapConfig(v['bootstrap-config']);
@@ -268,11 +278,12 @@ function wireLogs(server: LwM2mServer, bs: BootstrapServer, print: (s: string) =
     print(`awake ${registration.endpoint}`);
   });
   server.on('notification', ({ registration, observation, notification }) => {
-    const head = `notification ${registration.endpoint} ${observation.paths.map(String).join(',')}: ${describeCode(notification.code)}`;
+    const device = observation.prefix === undefined ? '' : `/${observation.prefix}`;
+    const head = `notification ${registration.endpoint} ${observation.paths.map((p) => device + (p.isRoot() && device !== '' ? '' : p.toString())).join(',')}: ${describeCode(notification.code)}`;
     print(notification.error !== undefined ? `${head} (undecodable: ${notification.error.message})` : `${head}\n${recordLines(notification.records)}`);
   });
-  server.on('send', ({ registration, records, format }) => {
-    print(`send ${registration.endpoint} (${formatName(format)})\n${recordLines(records)}`);
+  server.on('send', ({ registration, records, format, prefix }) => {
+    print(`send ${registration.endpoint}${prefix === undefined ? '' : ` device ${prefix}`} (${formatName(format)})\n${recordLines(records)}`);
   });
   server.on('error', (e) => {
     print(`server error: ${e.message}`);
@@ -306,6 +317,12 @@ class Console {
     return LwM2mPath.parse(text);
   }
 
+  /** A console path, with an IoT device prefix before it when it names a device behind a gateway (`/dev1/3/0`). */
+  #target(text: string): { path: LwM2mPath; via: { prefix?: string } } {
+    const { path, prefix } = prefixedTarget(text, undefined);
+    return { path, via: prefix === undefined ? {} : { prefix } };
+  }
+
   async #dispatch(cmd: string, words: string[]): Promise<string> {
     const s = this.#server;
     switch (cmd) {
@@ -318,47 +335,52 @@ class Console {
       case 'read': {
         const { args, flags } = splitFlags(words, ['format']);
         need(args, 2, 'read EP PATH [--format F]');
-        return resultText(`read ${args[0]!} ${args[1]!}`, await s.read(args[0]!, this.#path(args[1]!), formatFlag(flags)));
+        const { path, via } = this.#target(args[1]!);
+        return resultText(`read ${args[0]!} ${args[1]!}`, await s.read(args[0]!, path, { ...formatFlag(flags), ...via }));
       }
       case 'write': {
         const { args, flags } = splitFlags(words, ['format']);
         need(args, 3, 'write EP PATH VALUE [--format F]');
-        const path = this.#path(args[1]!);
+        const { path, via } = this.#target(args[1]!);
         const reg = s.registration(args[0]!);
         const value = parseConsoleValue(args.slice(2).join(' '), path, reg);
         // Without a definition the console cannot know the resource's type: plain text (Core 7.4.1) lets
         // the client parse the value as its own type, where TLV would carry a guess.
         const format = flags.has('format') || isDefined(path, reg) ? formatFlag(flags) : { format: ContentFormat.TEXT };
-        return resultText(`write ${args[0]!} ${path.toString()}`, await s.write(args[0]!, path, value, format));
+        return resultText(`write ${args[0]!} ${args[1]!}`, await s.write(args[0]!, path, value, { ...format, ...via }));
       }
       case 'exec': {
         need(words, 2, 'exec EP PATH [ARGS]');
         const args = words.slice(2).join(',');
-        return resultText(`exec ${words[0]!} ${words[1]!}`, await s.execute(words[0]!, this.#path(words[1]!), args === '' ? undefined : args));
+        const { path, via } = this.#target(words[1]!);
+        return resultText(`exec ${words[0]!} ${words[1]!}`, await s.execute(words[0]!, path, args === '' ? undefined : args, via));
       }
       case 'discover': {
         const { args, flags } = splitFlags(words, ['depth']);
         need(args, 2, 'discover EP PATH [--depth N]');
         const depth = flags.get('depth');
         if (depth !== undefined && !/^[0-3]$/.test(depth)) throw new UsageError('--depth is 0..3');
-        const r = await s.discover(args[0]!, this.#path(args[1]!), depth === undefined ? {} : { depth: Number(depth) });
+        const { path, via } = this.#target(args[1]!);
+        const r = await s.discover(args[0]!, path, { ...via, ...(depth === undefined ? {} : { depth: Number(depth) }) });
         return `discover ${args[0]!} ${args[1]!}: ${describeCode(r.code)}\n  ${formatLinks(r.links)}`;
       }
       case 'observe': {
         const { args, flags } = splitFlags(words, ['format']);
         need(args, 2, 'observe EP PATH [--format F]');
-        const obs = await s.observe(args[0]!, this.#path(args[1]!), formatFlag(flags));
+        const { path, via } = this.#target(args[1]!);
+        const obs = await s.observe(args[0]!, path, { ...formatFlag(flags), ...via });
         return `observe ${args[0]!} ${args[1]!}: ${obs.active ? 'established' : `ended (${obs.endReason ?? ''})`}\n${recordLines(obs.initial.records)}`;
       }
       case 'cancel': {
         need(words, 2, 'cancel EP PATH');
-        const n = await s.cancelObservation(words[0]!, this.#path(words[1]!));
+        const { path, via } = this.#target(words[1]!);
+        const n = await s.cancelObservation(words[0]!, path, via);
         return n === 0 ? `cancel ${words[0]!} ${words[1]!}: no such observation` : `cancel ${words[0]!} ${words[1]!}: ${n} cancelled`;
       }
       case 'create': {
         const { args, flags } = splitFlags(words, ['format', 'id']);
         need(args, 2, 'create EP PATH RID=VALUE... [--id N] [--format F]');
-        const path = this.#path(args[1]!);
+        const { path, via } = this.#target(args[1]!);
         if (path.depth !== 1) throw new UsageError('create needs an object path, e.g. /3303');
         const idText = flags.get('id');
         if (idText !== undefined && !/^[0-9]{1,5}$/.test(idText)) throw new UsageError('--id must be an instance id');
@@ -369,12 +391,13 @@ class Console {
           if (m === null) throw new UsageError(`'${pair}' is not RID=VALUE`);
           tree[Number(m[1])] = parseConsoleValue(m[2]!, path.child(0).child(Number(m[1])), reg);
         }
-        const r = await s.create(args[0]!, path, tree, { ...formatFlag(flags), ...(idText !== undefined ? { instanceId: Number(idText) } : {}) });
-        return `create ${args[0]!} ${path.toString()}: ${describeCode(r.code)}${r.location !== undefined ? ` ${r.location.toString()}` : ''}`;
+        const r = await s.create(args[0]!, path, tree, { ...formatFlag(flags), ...via, ...(idText !== undefined ? { instanceId: Number(idText) } : {}) });
+        return `create ${args[0]!} ${args[1]!}: ${describeCode(r.code)}${r.location !== undefined ? ` ${r.location.toString()}` : ''}`;
       }
       case 'delete': {
         need(words, 2, 'delete EP PATH');
-        return resultText(`delete ${words[0]!} ${words[1]!}`, await s.delete(words[0]!, this.#path(words[1]!)));
+        const { path, via } = this.#target(words[1]!);
+        return resultText(`delete ${words[0]!} ${words[1]!}`, await s.delete(words[0]!, path, via));
       }
       case 'attr': {
         need(words, 3, 'attr EP PATH NAME=VALUE...');
@@ -386,7 +409,8 @@ class Console {
           else if (!/^-?[0-9]+(\.[0-9]+)?$/.test(m[2]!)) throw new UsageError(`${m[1]!}=${m[2]!} is not a number`);
           else attrs[m[1]!] = Number(m[2]);
         }
-        return resultText(`attr ${words[0]!} ${words[1]!}`, await s.writeAttributes(words[0]!, this.#path(words[1]!), attrs));
+        const { path, via } = this.#target(words[1]!);
+        return resultText(`attr ${words[0]!} ${words[1]!}`, await s.writeAttributes(words[0]!, path, attrs, via));
       }
       case 'composite-read': {
         const { args, flags } = splitFlags(words, ['format']);

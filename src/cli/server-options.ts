@@ -1,6 +1,7 @@
 /**
  * Pieces shared by `lwm2m server` and `lwm2m bootstrap`: port and `--psk` option parsing, the DTLS
- * listener settings (Transport 1.1.1 5.2: PSK per endpoint, our certificate, trusted CAs), and the
+ * listener settings (Transport 1.1.1 5.2: PSK per endpoint, our certificate, certificates chosen by
+ * the client's server_name (SNI, RFC 6066 3), trusted CAs), and the
  * log lines of the bootstrap server's events (LwM2M Core 1.1.1 6.1).
  */
 import { readFileSync } from 'node:fs';
@@ -30,6 +31,30 @@ export function parsePskOption(text: string): { endpoint: string; identity: stri
   return { endpoint, identity, key: new Uint8Array(Buffer.from(hex, 'hex')) };
 }
 
+/** What `--cert-for NAMES=CERT:KEY` names: host names (`*.` wildcards allowed) and two PEM files. */
+export interface CertForOption {
+  readonly names: readonly string[];
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+const HOST_NAME = /^(\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+/**
+ * Parses `--cert-for NAMES=CERT:KEY`: comma-separated host names the certificate is for, then the
+ * certificate (chain) file and the key file, split at the last ':'. Throws UsageError.
+ */
+export function parseCertForOption(text: string): CertForOption {
+  const eq = text.indexOf('=');
+  const colon = text.lastIndexOf(':');
+  if (eq <= 0 || colon <= eq + 1 || colon === text.length - 1) throw new UsageError(`--cert-for ${text}: expected NAME[,NAME...]=CERT.pem:KEY.pem`);
+  const names = text.slice(0, eq).split(',');
+  for (const name of names) {
+    if (!HOST_NAME.test(name) || /^[0-9.]+$/.test(name)) throw new UsageError(`--cert-for ${text}: '${name}' is not a host name (SNI names hosts, not addresses)`);
+  }
+  return { names, certFile: text.slice(eq + 1, colon), keyFile: text.slice(colon + 1) };
+}
+
 /** `host:port`, with IPv6 addresses in brackets. */
 export function formatPeer(p: Peer): string {
   return p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`;
@@ -41,6 +66,13 @@ export interface DtlsCommandOptions {
   readonly cert?: string | undefined;
   readonly key?: string | undefined;
   readonly ca?: string | undefined;
+  /** `--cert-for NAMES=CERT:KEY` (repeatable): certificates chosen by the client's server_name. */
+  readonly 'cert-for'?: readonly string[] | undefined;
+}
+
+/** Whether the options ask for a DTLS listener (a port, PSKs or certificates given). */
+export function wantsDtls(o: DtlsCommandOptions & { readonly 'dtls-port'?: string | undefined }): boolean {
+  return o.psk !== undefined || o.cert !== undefined || o['cert-for'] !== undefined || o['dtls-port'] !== undefined;
 }
 
 /**
@@ -65,11 +97,19 @@ function readText(file: string, what: string): string {
   }
 }
 
-/** Our certificate and the trusted CAs of the DTLS listeners (`--cert --key [--ca]`). Throws UsageError. */
+/**
+ * Our certificates and the trusted CAs of the DTLS listeners (`--cert --key`, `--cert-for`...,
+ * `--ca`): `--cert` is the default, `--cert-for` entries answer the host names they list. Throws UsageError.
+ */
 export function dtlsListenerBase(o: DtlsCommandOptions): Omit<DtlsListenerOptions, 'port'> {
   if ((o.cert === undefined) !== (o.key === undefined)) throw new UsageError('--cert and --key go together');
+  const named = (o['cert-for'] ?? []).map((text) => {
+    const c = parseCertForOption(text);
+    return { names: c.names, chain: readText(c.certFile, 'certificate'), privateKey: readText(c.keyFile, 'key') };
+  });
   return {
     ...(o.cert !== undefined && o.key !== undefined ? { certificate: { chain: readText(o.cert, 'certificate'), privateKey: readText(o.key, 'key') } } : {}),
+    ...(named.length > 0 ? { certificates: named } : {}),
     ...(o.ca !== undefined ? { trustedCAs: [readText(o.ca, 'CA certificate')] } : {}),
   };
 }

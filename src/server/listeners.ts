@@ -4,7 +4,15 @@
  * every datagram a client sends (queue mode: any message means the client is awake).
  */
 import { CoapEndpoint, type CoapEndpointOptions } from '../coap/index.ts';
-import { DtlsTransport, type CertificateCredentials, type CertificateInput, type DtlsServerOptions, type KeyInput } from '../transport/dtls/index.ts';
+import {
+  DtlsTransport,
+  type CertificateCredentials,
+  type CertificateInput,
+  type CertificateSelector,
+  type DtlsServerOptions,
+  type KeyInput,
+  type NamedCertificateCredentials,
+} from '../transport/dtls/index.ts';
 import type { ChannelInfo, DatagramHandler, Peer, Transport, TransportErrorHandler } from '../transport/transport.ts';
 import { UdpTransport } from '../transport/udp.ts';
 import type { Clock } from '../util/clock.ts';
@@ -19,14 +27,21 @@ export interface DtlsListenerOptions {
   readonly address?: string;
   /** A ready datagram transport to run DTLS over instead of binding a UDP socket (tests). */
   readonly transport?: Transport;
-  /** Our certificate, for the certificate suites. */
+  /** Our certificate, for the certificate suites: the default, for clients whose server_name (SNI) no other entry names. */
   readonly certificate?: CertificateCredentials;
+  /**
+   * Certificates chosen by the host name a client sends as server_name (SNI, RFC 6066 3): exact
+   * names before `*.` wildcards, first match wins; `certificate` stays the default.
+   */
+  readonly certificates?: readonly NamedCertificateCredentials[];
+  /** Chooses the certificate per server_name and peer, before `certificates` and `certificate`; undefined falls back to them. */
+  readonly selectCertificate?: CertificateSelector;
   /** CAs that client certificates must chain to; setting it requires client certificates on those suites. */
   readonly trustedCAs?: readonly CertificateInput[];
   /** Our raw public key (private key), for RPK clients configured in the registry. */
   readonly rawPublicKey?: { readonly privateKey: KeyInput };
   /** Further DTLS settings (MTU, retransmission, cipher suites, clock...). */
-  readonly options?: Omit<DtlsServerOptions, 'psk' | 'certificate' | 'trustedCAs' | 'rawPublicKey'>;
+  readonly options?: Omit<DtlsServerOptions, 'psk' | 'certificate' | 'certificates' | 'selectCertificate' | 'trustedCAs' | 'rawPublicKey'>;
 }
 
 export interface ListenerOptions {
@@ -105,6 +120,8 @@ export class Listeners {
             ...d.options,
             psk: (identity) => security.pskKey(identity),
             ...(d.certificate !== undefined ? { certificate: d.certificate } : {}),
+            ...(d.certificates !== undefined ? { certificates: d.certificates } : {}),
+            ...(d.selectCertificate !== undefined ? { selectCertificate: d.selectCertificate } : {}),
             ...(d.trustedCAs !== undefined ? { trustedCAs: d.trustedCAs } : {}),
             ...(d.rawPublicKey !== undefined
               ? { rawPublicKey: { privateKey: d.rawPublicKey.privateKey, verify: (spki: Uint8Array) => security.knowsRawPublicKey(spki) } }

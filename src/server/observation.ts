@@ -39,6 +39,8 @@ export class Observation implements AsyncIterable<Notification> {
   /** The observed path (one for Observe, several for Observe-Composite). */
   readonly paths: readonly LwM2mPath[];
   readonly composite: boolean;
+  /** The IoT device behind a gateway that is observed (LwM2M Gateway TS 1.1 8.3.1), or undefined for the client itself. */
+  readonly prefix: string | undefined;
   #hooks: ObservationHooks;
   #queue: AsyncQueue<Notification>;
   #coap: ClientObservation | undefined;
@@ -46,11 +48,20 @@ export class Observation implements AsyncIterable<Notification> {
   #end: ObservationEnd | undefined;
 
   /** @internal */
-  constructor(endpoint: string, registrationId: string, paths: readonly LwM2mPath[], composite: boolean, hooks: ObservationHooks, queueLimit = 64) {
+  constructor(
+    endpoint: string,
+    registrationId: string,
+    paths: readonly LwM2mPath[],
+    composite: boolean,
+    hooks: ObservationHooks,
+    queueLimit = 64,
+    prefix?: string,
+  ) {
     this.endpoint = endpoint;
     this.registrationId = registrationId;
     this.paths = paths;
     this.composite = composite;
+    this.prefix = prefix;
     this.#hooks = hooks;
     this.#queue = new AsyncQueue(queueLimit);
   }

@@ -7,13 +7,13 @@
 import { randomFillSync } from 'node:crypto';
 import { LwM2mStatusError } from '../errors.ts';
 import { buildOptions, CoapCode, type CoapResponse, type IncomingRequest } from '../coap/index.ts';
-import { decode, formatName, supportsComposite } from '../codec/index.ts';
+import { formatName, supportsComposite } from '../codec/index.ts';
 import type { DefinitionLookup } from '../model/object-definition.ts';
-import { LwM2mPath } from '../model/path.ts';
 import type { LwM2mRecord } from '../model/record.ts';
 import { samePeer, type ChannelInfo, type Peer } from '../transport/transport.ts';
 import type { Clock } from '../util/clock.ts';
 import { ExpiryTimers } from './expiry.ts';
+import { listsGatewayDevices } from './gateway.ts';
 import {
   newRegistration,
   parseObjectLinks,
@@ -25,6 +25,7 @@ import {
   type Registration,
 } from './registration.ts';
 import { identityOf, sameIdentity, type SecurityRegistry } from './security.ts';
+import { decodeSendGroups, type SendGroup } from './send.ts';
 import { addressKey, type RegistrationStore } from './store.ts';
 
 /** What the registrar tells its owner. Events are called after the response to the client left. */
@@ -33,7 +34,16 @@ export interface RegistrarHooks {
   updated(registration: Registration, previous: Registration): void;
   deregistered(registration: Registration): void;
   expired(registration: Registration): void;
-  send(registration: Registration, records: readonly LwM2mRecord[], format: number): void;
+  /**
+   * A Send was accepted: called once per sender in it, the gateway's own records with `prefix`
+   * undefined, each IoT device's with its prefix (LwM2M Gateway TS 1.1 section 9).
+   */
+  send(registration: Registration, records: readonly LwM2mRecord[], format: number, prefix: string | undefined): void;
+  /**
+   * The prefixes of a Send the gateway's IoT devices do not have (after refreshing the device list
+   * once if needed). Rejects when the device list cannot be read.
+   */
+  unknownPrefixes(registration: Registration, prefixes: readonly string[]): Promise<string[]>;
   /** A queue-mode client was heard from; `wasAsleep` when it had been asleep. Called synchronously. */
   awake(registration: Registration, wasAsleep: boolean): void;
   /**
@@ -56,7 +66,9 @@ export interface RegistrarOptions {
   readonly newId: (() => string) | undefined;
 }
 
-const ROOT = LwM2mPath.ROOT;
+function quoteList(items: readonly string[]): string {
+  return [...new Set(items)].map((p) => `'${p}'`).join(', ');
+}
 
 /** Random registration ids, 10 hex digits, drawn from a pool (one crypto call per 256 ids). */
 const ID_POOL = Buffer.alloc(5 * 256);
@@ -89,8 +101,8 @@ export class Registrar {
     });
   }
 
-  /** Routes a request to /rd, /rd/{id} or /dp; anything else is 4.04. */
-  handle(kind: ListenerKind, request: IncomingRequest): CoapResponse {
+  /** Routes a request to /rd, /rd/{id} or /dp; anything else is 4.04. Only a Send with IoT device records answers later. */
+  handle(kind: ListenerKind, request: IncomingRequest): CoapResponse | Promise<CoapResponse> {
     const path = request.path;
     const method = request.method;
     if (path[0] === 'rd') {
@@ -234,8 +246,12 @@ export class Registrar {
     return moved;
   }
 
-  /** Send (LwM2M Core 1.1.1 6.4.3, Transport 6.6.3): SenML JSON/CBOR or LwM2M CBOR from a registered client; 2.04. */
-  #send(kind: ListenerKind, request: IncomingRequest): CoapResponse {
+  /**
+   * Send (LwM2M Core 1.1.1 6.4.3, Transport 6.6.3): SenML JSON/CBOR or LwM2M CBOR from a registered
+   * client; 2.04. SenML names with an IoT device prefix (LwM2M Gateway TS 1.1 section 9) are accepted
+   * when the sender is a gateway whose /25 lists the prefix; an unknown prefix is 4.04.
+   */
+  #send(kind: ListenerKind, request: IncomingRequest): CoapResponse | Promise<CoapResponse> {
     const reg = this.#sender(kind, request.peer, request.channel);
     if (reg === undefined) throw new LwM2mStatusError(CoapCode.NOT_FOUND, 'Send from a client that is not registered');
     const format = request.contentFormat;
@@ -245,18 +261,44 @@ export class Registrar {
         `Send needs SenML JSON, SenML CBOR or LwM2M CBOR, not ${format === undefined ? 'no Content-Format' : formatName(format)}`,
       );
     }
-    const records = decode(request.payload, {
-      format,
-      basePath: ROOT,
-      definitions: this.#hooks.definitions(reg),
-      allowUnknownObjects: true,
-      now: this.#o.clock.wallTime() / 1000,
-    });
+    const groups = decodeSendGroups(request.payload, { format, definitions: this.#hooks.definitions(reg), now: this.#o.clock.wallTime() / 1000 });
     this.#markAwake(reg);
-    queueMicrotask(() => {
-      this.#hooks.send(reg, records, format);
+    const prefixes = groups.flatMap((g) => (g.prefix === undefined ? [] : [g.prefix]));
+    if (prefixes.length === 0) {
+      queueMicrotask(() => {
+        this.#emitSend(reg, groups, format);
+      });
+      return { code: CoapCode.CHANGED };
+    }
+    return this.#deviceSend(reg, groups, format, prefixes);
+  }
+
+  /** A Send with IoT device records: answered once the prefixes are known to be the gateway's. */
+  async #deviceSend(reg: Registration, groups: readonly SendGroup[], format: number, prefixes: readonly string[]): Promise<CoapResponse> {
+    let unknown: string[];
+    try {
+      unknown = await this.#hooks.unknownPrefixes(reg, prefixes);
+    } catch (error) {
+      throw new LwM2mStatusError(
+        CoapCode.NOT_FOUND,
+        `IoT device prefix ${quoteList(prefixes)} not known: the IoT devices of '${reg.endpoint}' could not be read (${(error as Error).message})`,
+      );
+    }
+    if (unknown.length > 0) {
+      const what = !listsGatewayDevices(reg) ? `'${reg.endpoint}' is not a gateway with IoT devices (no /25 instances)` : `the /25 of gateway '${reg.endpoint}' does not list it`;
+      throw new LwM2mStatusError(CoapCode.NOT_FOUND, `unknown IoT device prefix ${quoteList(unknown)}: ${what}`);
+    }
+    const current = this.#o.store.get(reg.id);
+    if (current === undefined) throw new LwM2mStatusError(CoapCode.NOT_FOUND, 'Send from a client that is not registered');
+    // After the response left (the handler's promise settles first).
+    setImmediate(() => {
+      this.#emitSend(current, groups, format);
     });
     return { code: CoapCode.CHANGED };
+  }
+
+  #emitSend(reg: Registration, groups: readonly SendGroup[], format: number): void {
+    for (const g of groups) this.#hooks.send(reg, g.records, format, g.prefix);
   }
 
   // --- Queue mode (LwM2M Core 1.1.1 6.5) --------------------------------------------------------

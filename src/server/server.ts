@@ -94,8 +94,13 @@ export interface LwM2mServerEvents {
   /** The lifetime (plus grace) passed without an Update. */
   expired: { registration: Registration };
   notification: { registration: Registration; observation: Observation; notification: Notification };
-  /** LwM2M 1.1 Send (POST /dp). */
-  send: { registration: Registration; records: readonly LwM2mRecord[]; format: number };
+  /**
+   * LwM2M 1.1 Send (POST /dp). A gateway's Send may carry values of its IoT devices, named with
+   * their prefix (LwM2M Gateway TS 1.1 section 9): such a Send gives one event per sender, in the
+   * order they first appear in the payload, `prefix` naming the IoT device (absent for the
+   * gateway's own values) and `records` holding plain LwM2M paths (`/3303/0/5700`).
+   */
+  send: { registration: Registration; records: readonly LwM2mRecord[]; format: number; prefix?: string };
   /** A queue-mode client was heard from after being asleep. */
   awake: { registration: Registration };
   /** A gateway's IoT devices were read (LwM2M Gateway TS 1.1 6): after Register, and after an Update that changed /25. */
@@ -205,9 +210,10 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
       expired: (registration) => {
         this.emit('expired', { registration });
       },
-      send: (registration, records, format) => {
-        this.emit('send', { registration, records, format });
+      send: (registration, records, format, prefix) => {
+        this.emit('send', prefix === undefined ? { registration, records, format } : { registration, records, format, prefix });
       },
+      unknownPrefixes: (registration, prefixes) => this.#unknownPrefixes(registration, prefixes),
       awake: (registration, wasAsleep) => {
         if (wasAsleep) {
           queueMicrotask(() => {
@@ -361,6 +367,26 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
       });
     }
     return (await pending).slice();
+  }
+
+  /**
+   * The prefixes a gateway's IoT devices do not have (a Send named them, Gateway TS 1.1 section 9):
+   * checked against the last read of /25 (waiting for one under way), and when one is missing
+   * there, against a fresh read, once. Rejects with the errors of that read.
+   */
+  async #unknownPrefixes(reg: Registration, prefixes: readonly string[]): Promise<string[]> {
+    const wanted = [...new Set(prefixes)];
+    const missing = (devices: readonly GatewayDevice[]): string[] => {
+      const known = new Set(devices.map((d) => d.prefix));
+      return wanted.filter((p) => !known.has(p));
+    };
+    if (!listsGatewayDevices(reg)) return wanted;
+    const last = this.#gateways.get(reg.id);
+    if (last !== undefined) {
+      const left = missing(await last.catch(() => []));
+      if (left.length === 0) return left;
+    }
+    return missing(await this.gatewayDevices(reg.endpoint, { refresh: true }));
   }
 
   // --- Device management -----------------------------------------------------------------------
@@ -661,7 +687,7 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
         this.#observations.get(reg.id)?.delete(observation);
       },
     };
-    const observation = new Observation(reg.endpoint, reg.id, paths, composite, hooks, options.queueLimit ?? this.#options.notificationQueueLimit ?? 64);
+    const observation = new Observation(reg.endpoint, reg.id, paths, composite, hooks, options.queueLimit ?? this.#options.notificationQueueLimit ?? 64, prefix);
     const coapObs = await coap.observe(reg.address, request, {
       ...this.#coapOptions(options),
       onNotification: (response) => {
@@ -712,10 +738,14 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
     }
   }
 
-  /** Proactively cancels the observations of `path` on `endpoint` (Observe=1); resolves with how many ended. */
-  async cancelObservation(endpoint: string, path: PathLike): Promise<number> {
-    const p = toPath(path);
-    const targets = this.observations(endpoint).filter((o) => o.paths.length === 1 && o.paths[0]!.equals(p));
+  /**
+   * Proactively cancels the observations of `path` on `endpoint` (Observe=1); resolves with how many
+   * ended. An IoT device behind a gateway is named as in `observe`: a prefixed path (`'/dev1/3/0/0'`)
+   * or `{ prefix }`; an unprefixed path only matches the gateway's own observations.
+   */
+  async cancelObservation(endpoint: string, path: PathLike, options: { readonly prefix?: string } = {}): Promise<number> {
+    const { path: p, prefix } = prefixedTarget(path, options.prefix);
+    const targets = this.observations(endpoint).filter((o) => o.prefix === prefix && o.paths.length === 1 && o.paths[0]!.equals(p));
     await Promise.all(targets.map((o) => o.cancel()));
     return targets.length;
   }

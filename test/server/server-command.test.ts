@@ -2,8 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { parseConsoleValue, parsePskOption, runServerCommand, tokenize } from '../../src/cli/server-command.ts';
+import { lookup } from 'node:dns/promises';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { parseCertForOption, parseConsoleValue, parsePskOption, runServerCommand, tokenize } from '../../src/cli/server-command.ts';
+import { UsageError } from '../../src/cli/errors.ts';
+import { LwM2mClient } from '../../src/client/client.ts';
 import { LwM2mPath } from '../../src/model/path.ts';
+import { testPki } from '../transport/dtls/_support.ts';
 
 test('tokenize: quotes group words', () => {
   assert.deepEqual(tokenize(`write dev /3/0/14 "+02:00 x"  exec 0='a b' 'c d' "q\\"x"`), ['write', 'dev', '/3/0/14', '+02:00 x', 'exec', "0='a", "b'", 'c d', 'q"x']);
@@ -69,4 +74,71 @@ test('a run in process: stop promise ends it', async () => {
   stop();
   assert.equal(await run, 0);
   assert.match(out, /stopped\n$/);
+});
+
+test('--cert-for NAMES=CERT:KEY', () => {
+  assert.deepEqual(parseCertForOption('localhost=certs/lh.pem:certs/lh.key'), { names: ['localhost'], certFile: 'certs/lh.pem', keyFile: 'certs/lh.key' });
+  assert.deepEqual(parseCertForOption('lwm2m.example.com,*.example.net=a:b.pem:k.pem'), {
+    names: ['lwm2m.example.com', '*.example.net'],
+    certFile: 'a:b.pem',
+    keyFile: 'k.pem',
+  });
+  assert.deepEqual(parseCertForOption('Host.Example.=c=1.pem:k').names, ['Host.Example.']);
+  for (const bad of ['localhost', 'localhost=c.pem', '=c.pem:k.pem', 'localhost=:k.pem', 'localhost=c.pem:', 'a,,b=c:k', '*=c:k', '*.=c:k', 'a.*.b=c:k', '127.0.0.1=c:k', 'a b=c:k', '-a=c:k']) {
+    assert.throws(() => parseCertForOption(bad), (e: unknown) => e instanceof UsageError && e.message.startsWith(`--cert-for ${bad}: `), bad);
+  }
+});
+
+test('lwm2m server --cert-for: a client asking for localhost by SNI gets that certificate', async (t) => {
+  const pki = testPki();
+  const address = (await lookup('localhost')).address;
+  let out = '';
+  let err = '';
+  let stop: () => void = () => undefined;
+  const args = ['--port', '0', '--bootstrap-port', '0', '--address', address, '--dtls-port', '0', '--bootstrap-dtls-port', '0'];
+  // The default certificate comes from a CA the client does not trust: only the named one can work.
+  args.push('--cert', pki.files['other-server.pem']!, '--key', pki.files['other-server.key']!);
+  args.push('--cert-for', `localhost,*.example=${pki.files['server-chain.pem']!}:${pki.files['server.key']!}`, '--ca', pki.files['ca.pem']!);
+  const run = runServerCommand(args, {
+    stdin: new PassThrough(),
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+    stop: new Promise<void>((r) => (stop = r)),
+  });
+  t.after(async () => {
+    stop();
+    await run;
+  });
+  while (!out.includes('bootstrap server listening on coaps') && err === '') await new Promise((r) => setTimeout(r, 10));
+  assert.equal(err, '');
+  const port = /LwM2M server listening on coaps:\/\/.*:(\d+)\n/.exec(out)?.[1];
+  assert.ok(port !== undefined, out);
+
+  const client = new LwM2mClient({ endpoint: 'device-1' });
+  t.after(() => client.close());
+  client.create('/3/0', { 0: 'lwm2m-ts', 16: 'U' });
+  client.create('/1/0', { 0: 1, 1: 300, 6: false, 7: 'U' });
+  const der = (pem: string): Uint8Array => new Uint8Array(new X509Certificate(pem).raw);
+  const key = new Uint8Array(createPrivateKey(pki.clientKey).export({ format: 'der', type: 'pkcs8' }));
+  client.create('/0/0', { 0: `coaps://localhost:${port}`, 1: false, 2: 2, 3: der(pki.clientCert), 4: der(pki.caCert), 5: key, 10: 1, 15: 2 });
+  await client.start();
+  while (!out.includes('registered device-1')) await new Promise((r) => setTimeout(r, 10));
+  assert.match(out, /registered device-1 .* coaps:\/\//);
+  await client.close();
+});
+
+test('--cert-for errors exit 2 with the usage; the usage lists the option', async () => {
+  for (const [args, message] of [
+    [['--cert-for', 'localhost'], /--cert-for localhost: expected NAME\[,NAME\.\.\.\]=CERT\.pem:KEY\.pem/],
+    [['--cert-for', 'localhost=/nonexistent/c.pem:/nonexistent/k.pem'], /cannot read certificate \/nonexistent\/c\.pem/],
+  ] as const) {
+    let err = '';
+    const code = await runServerCommand(args, { stdin: new PassThrough(), stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) } });
+    assert.equal(code, 2, args.join(' '));
+    assert.match(err, message);
+  }
+  let out = '';
+  await runServerCommand(['--help'], { stdin: new PassThrough(), stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true } });
+  assert.match(out, /\[--cert-for NAMES=CERT:KEY\]\.\.\./);
+  assert.match(out, /--cert-for NAMES=CERT:KEY +certificate and key \(PEM\) for clients asking for one of the comma-separated\n +host NAMES by SNI/);
 });
