@@ -17,7 +17,9 @@ export { UdpTransport } from './transport/udp.ts';
 export { LwM2mClient, ConfigurationError, type LwM2mClientOptions, type StartOptions, type ClientEvents } from './client/client.ts';
 export { ObjectHandle, InstanceHandle } from './client/handles.ts';
 export { RD_EVENT_TYPES, type RdEvent, type RdEventType } from './client/rd/events.ts';
-export type { RdTiming } from './client/rd/state.ts';
+export { DEFAULT_COMMUNICATION_RETRY, resolveTiming, type CommunicationRetry, type RdTiming } from './client/rd/state.ts';
+export type { ObserverEvent } from './dm/engine.ts';
+export type { ObservationEndReason } from './dm/observe.ts';
 export { LwM2mServer, BootstrapServer, parseBootstrapConfig, loadBootstrapConfig, SecurityRegistry } from './server/index.ts';
 
 export * as coap from './coap/index.ts';

@@ -8,6 +8,7 @@ import { LwM2mPath } from '../model/path.ts';
 import type { ResourceValue } from '../model/resource-type.ts';
 import type { SecurityInstanceValues } from '../transport/dtls/lwm2m-security.ts';
 import type { BootstrapAccount, ServerAccount } from './rd/runner.ts';
+import { DEFAULT_COMMUNICATION_RETRY, type CommunicationRetry } from './rd/state.ts';
 
 const SECURITY = 0;
 const SERVER = 1;
@@ -52,6 +53,25 @@ function securityValues(registry: Registry, iid: number, uri: string): SecurityI
   };
 }
 
+/**
+ * The registration retry procedure of a Server instance (/1/x/17-20, LwM2M Core 1.1.1 6.2.1.1),
+ * when it has any of those resources; the absent ones take their defaults (E.2).
+ */
+export function communicationRetryOf(registry: Registry, iid: number): CommunicationRetry | undefined {
+  const count = num(value(registry, SERVER, iid, 17));
+  const timer = num(value(registry, SERVER, iid, 18));
+  const delay = num(value(registry, SERVER, iid, 19));
+  const sequences = num(value(registry, SERVER, iid, 20));
+  if (count === undefined && timer === undefined && delay === undefined && sequences === undefined) return undefined;
+  const d = DEFAULT_COMMUNICATION_RETRY;
+  return {
+    retryCount: count ?? d.retryCount,
+    retryTimerMs: timer === undefined ? d.retryTimerMs : timer * 1000,
+    sequenceDelayMs: delay === undefined ? d.sequenceDelayMs : delay * 1000,
+    sequenceRetryCount: sequences ?? d.sequenceRetryCount,
+  };
+}
+
 /** Splits a Binding value into its transport letters and the queue flag ("UQ" -> "U", true). */
 export function splitBinding(binding: string): { binding: string; queue: boolean } {
   const queue = binding.includes('Q');
@@ -83,6 +103,7 @@ export function serverAccounts(registry: Registry, options: AccountOptions = {})
     const rawBinding = value(registry, SERVER, iid, 7);
     const { binding, queue } = splitBinding(typeof rawBinding === 'string' ? rawBinding : 'U');
     const onFailure = value(registry, SERVER, iid, 16);
+    const retry = communicationRetryOf(registry, iid);
     accounts.push({
       ssid,
       uri,
@@ -91,19 +112,31 @@ export function serverAccounts(registry: Registry, options: AccountOptions = {})
       binding,
       queueMode: options.queueMode ?? queue,
       bootstrapOnFailure: typeof onFailure === 'boolean' ? onFailure : true,
+      ...(retry !== undefined ? { communicationRetry: retry } : {}),
     });
   }
   return accounts;
 }
 
-/** The bootstrap server account, if one is configured. */
+/**
+ * The bootstrap server account, if one is configured. A Server instance with the account's Short
+ * Server ID (never registered with: it has no LwM2M Server Security instance) may give it the
+ * /1/x/17-20 retry procedure.
+ */
 export function bootstrapAccount(registry: Registry): BootstrapAccount | undefined {
   for (const iid of registry.instanceIds(SECURITY)) {
     if (value(registry, SECURITY, iid, 1) !== true) continue;
     const uri = value(registry, SECURITY, iid, 0);
     if (typeof uri !== 'string' || uri === '') continue;
     const ssid = num(value(registry, SECURITY, iid, 10));
-    return { uri, security: securityValues(registry, iid, uri), ...(ssid !== undefined ? { ssid } : {}) };
+    const server = ssid === undefined ? undefined : registry.instanceIds(SERVER).find((s) => num(value(registry, SERVER, s, 0)) === ssid);
+    const retry = server === undefined ? undefined : communicationRetryOf(registry, server);
+    return {
+      uri,
+      security: securityValues(registry, iid, uri),
+      ...(ssid !== undefined ? { ssid } : {}),
+      ...(retry !== undefined ? { communicationRetry: retry } : {}),
+    };
   }
   return undefined;
 }

@@ -5,7 +5,8 @@
  * registration-related events to the runners and the runners' events to the application.
  */
 import type { CoapEndpoint, CoapEndpointEvents, CoapEndpointOptions } from '../coap/endpoint.ts';
-import { LwM2mEngine, type EngineEvents, type SendOptions, type ServerSession } from '../dm/engine.ts';
+import { LwM2mEngine, type EngineEvents, type ObserverEvent, type SendOptions, type ServerSession } from '../dm/engine.ts';
+import type { ObservationEndReason } from '../dm/observe.ts';
 import { isInstances } from '../dm/registry.ts';
 import type {
   CacheFilter,
@@ -49,7 +50,12 @@ export interface LwM2mClientOptions {
   readonly catalogue?: DefinitionLookup;
   /** The application's own object definitions (also addable later with `install`). */
   readonly objects?: readonly ObjectDefinition[];
-  /** RD timing: retries, backoff, update margin, queue-mode uptime... */
+  /**
+   * RD timing: retries, backoff, update margin, queue-mode uptime... Retry precedence: setting any of
+   * `maxRetries`, `retryBaseMs`, `recoveryDelayMs` or `communicationRetry` here wins over the Server
+   * object's /1/x/17-20; otherwise an LwM2M 1.1 client whose Server instance has any of those runs
+   * the 1.1 retry procedure (LwM2M Core 1.1.1 6.2.1.1) with them, and else the Zephyr-style backoff.
+   */
   readonly timing?: Partial<RdTiming>;
   /** CoAP transmission parameters and endpoint settings for every server socket. */
   readonly coap?: Omit<CoapEndpointOptions, 'clock' | 'block1Stream'>;
@@ -88,6 +94,18 @@ export interface StartOptions {
 export interface ClientEvents {
   /** RD client events with the seed's names: REGISTRATION_COMPLETE, REG_UPDATE_COMPLETE, ... */
   event: RdEvent;
+  /**
+   * Observation events, the seed's lwm2m_observe_cb (LwM2M Core 1.1.1 6.4): each names the server
+   * (`ssid`) and the observed `paths` (several for Observe-Composite). OBSERVER_ADDED: a server
+   * started observing.
+   */
+  'observer-added': ObserverEvent;
+  /** OBSERVER_REMOVED: an observation ended, and why (RST, Observe=1 cancel, de-registration, path gone, timeout...). */
+  'observer-removed': ObserverEvent & { readonly reason: ObservationEndReason };
+  /** NOTIFY_ACK: the server acknowledged a Confirmable notification. */
+  'notify-ack': ObserverEvent;
+  /** NOTIFY_TIMEOUT: a Confirmable notification was not acknowledged (the observation ends; the RD client re-registers). */
+  'notify-timeout': ObserverEvent;
   /** Application callback exceptions, engine and socket errors. */
   error: Error;
 }
@@ -512,8 +530,20 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
       case 'bootstrap-activity':
         this.#bootstrap?.activity();
         return;
-      case 'notify-timeout':
-        this.#runner((arg as EngineEvents['notify-timeout']).ssid)?.networkError('notification not acknowledged');
+      case 'notify-timeout': {
+        const timeout = arg as EngineEvents['notify-timeout'];
+        this.emit('notify-timeout', timeout);
+        this.#runner(timeout.ssid)?.networkError('notification not acknowledged');
+        return;
+      }
+      case 'observer-added':
+        this.emit('observer-added', arg as EngineEvents['observer-added']);
+        return;
+      case 'observer-removed':
+        this.emit('observer-removed', arg as EngineEvents['observer-removed']);
+        return;
+      case 'notify-ack':
+        this.emit('notify-ack', arg as EngineEvents['notify-ack']);
         return;
       case 'error':
         this.emit('error', arg as Error);

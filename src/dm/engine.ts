@@ -12,7 +12,6 @@
 import type { CoapEndpoint } from '../coap/endpoint.ts';
 import type { IncomingRequest } from '../coap/incoming.ts';
 import { CoapCode, CoapOption, type CoapResponse } from '../coap/message.ts';
-import type { ObservationCancelReason } from '../coap/server-observe.ts';
 import { stringOption } from '../coap/options.ts';
 import { encode } from '../codec/codec.ts';
 import { supportsTimestamps } from '../codec/content-format.ts';
@@ -31,7 +30,7 @@ import { AttributeStore, type Attributes } from './attributes.ts';
 import { dispatch } from './dispatch.ts';
 import { SendError } from './errors.ts';
 import { formatProfile, type EngineVersion, type FormatProfile } from './formats.ts';
-import { ObservationManager, type BuiltNotification, type Observation, type ObservationHost } from './observe.ts';
+import { ObservationManager, type BuiltNotification, type Observation, type ObservationEndReason, type ObservationHost } from './observe.ts';
 import { contentFormatOption, content, statusResponse, type DmContext } from './operations/common.ts';
 import { deviceRequest, deviceResponse } from './device-requests.ts';
 import { hasSenmlNames, isPrefixSegment, prefixSenmlNames } from './prefix-names.ts';
@@ -74,6 +73,12 @@ export interface LwM2mEngineOptions {
   readonly prefix?: string | undefined;
 }
 
+/** The observation an observer event concerns: the observing server and the observed paths. */
+export interface ObserverEvent {
+  readonly ssid: number;
+  readonly paths: readonly LwM2mPath[];
+}
+
 export interface EngineEvents {
   /** Object instances were created or deleted: the RD client sends an Update with the object list. */
   'instances-changed': InstancesChange;
@@ -91,8 +96,14 @@ export interface EngineEvents {
   'bootstrap-finish': { readonly at: number };
   /** The bootstrap server sent a request (the RD runner restarts its transfer timeout). */
   'bootstrap-activity': { readonly method: number; readonly path: string };
-  /** A Confirmable notification was not acknowledged: the observation ended. */
-  'notify-timeout': { readonly ssid: number; readonly paths: readonly LwM2mPath[] };
+  /** A Confirmable notification was not acknowledged: the observation ended (the seed's NOTIFY_TIMEOUT). */
+  'notify-timeout': ObserverEvent;
+  /** A server started observing `paths` (Observe or Observe-Composite; the seed's OBSERVER_ADDED). */
+  'observer-added': ObserverEvent;
+  /** An observation ended, with why (the seed's OBSERVER_REMOVED); a timeout also gives 'notify-timeout'. */
+  'observer-removed': ObserverEvent & { readonly reason: ObservationEndReason };
+  /** The server acknowledged a Confirmable notification (the seed's NOTIFY_ACK). */
+  'notify-ack': ObserverEvent;
   /** Callback exceptions (answered 5.00) and other unexpected errors. */
   error: Error;
 }
@@ -266,8 +277,16 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
     confirmable(): boolean {
       return this.#engine.#confirmable;
     }
-    ended(obs: Observation, reason: ObservationCancelReason): void {
-      if (reason === 'timeout') this.#engine.emit('notify-timeout', { ssid: obs.ssid, paths: obs.paths });
+    started(obs: Observation): void {
+      this.#engine.emit('observer-added', { ssid: obs.ssid, paths: obs.paths });
+    }
+    acknowledged(obs: Observation): void {
+      this.#engine.emit('notify-ack', { ssid: obs.ssid, paths: obs.paths });
+    }
+    ended(obs: Observation, reason: ObservationEndReason): void {
+      const e = this.#engine;
+      if (reason === 'timeout') e.emit('notify-timeout', { ssid: obs.ssid, paths: obs.paths });
+      e.emit('observer-removed', { ssid: obs.ssid, paths: obs.paths, reason });
     }
     reportError(error: unknown): void {
       this.#engine.#reportError(error);

@@ -2,7 +2,8 @@
  * The data-model runtime's public surface: the engine the client facade and the RD runner use, the
  * registry the application fills, and the types around them.
  */
-export { LwM2mEngine, type EngineEvents, type LwM2mEngineOptions, type SendOptions, type ServerSession } from './engine.ts';
+export { LwM2mEngine, type EngineEvents, type LwM2mEngineOptions, type ObserverEvent, type SendOptions, type ServerSession } from './engine.ts';
+export type { ObservationEndReason } from './observe.ts';
 export {
   Registry,
   isInstances,

@@ -50,6 +50,35 @@ export interface BuiltNotification {
   readonly cacheTimes?: ReadonlyMap<string, number> | undefined;
 }
 
+/**
+ * Why an observation ended (the seed's OBSERVER_REMOVED, with its cause):
+ * - 'reset': the server answered a notification with RST (RFC 7641 3.6);
+ * - 'cancel': the server cancelled it with Observe=1 (LwM2M Core 1.1.1 6.4.3 Cancel Observation);
+ * - 'timeout': a Confirmable notification was not acknowledged (RFC 7641 4.5);
+ * - 'path-gone': the observed object, instance or resource no longer exists or reads (final error notification);
+ * - 'deregistration': the registration ended (de-register, a new Register, the server detached);
+ * - 'replaced': the server observed again with the same token;
+ * - 'closed': the engine or its endpoint closed.
+ */
+export type ObservationEndReason = 'reset' | 'cancel' | 'timeout' | 'path-gone' | 'deregistration' | 'replaced' | 'closed';
+
+/** The LwM2M meaning of the CoAP layer's reason an observation ended. */
+export function endReasonOf(reason: ObservationCancelReason): ObservationEndReason {
+  switch (reason) {
+    case 'reset':
+    case 'timeout':
+    case 'replaced':
+    case 'closed':
+      return reason;
+    case 'deregistered':
+    case 'cancelled':
+      return 'cancel';
+    case 'final':
+    case 'rejected':
+      return 'path-gone';
+  }
+}
+
 /** What the manager needs from the engine. */
 export interface ObservationHost {
   readonly clock: Clock;
@@ -66,8 +95,12 @@ export interface ObservationHost {
   storing(ssid: number): boolean;
   /** The engine's default for Confirmable notifications. */
   confirmable(ssid: number): boolean;
-  /** An observation ended (RST, Observe=1, CON timeout, cancellation...). */
-  ended(obs: Observation, reason: ObservationCancelReason): void;
+  /** An observation started (its Observe response is going out). */
+  started(obs: Observation): void;
+  /** A Confirmable notification of the observation was acknowledged. */
+  acknowledged(obs: Observation): void;
+  /** An observation ended (RST, Observe=1, CON timeout, path gone, de-registration...). */
+  ended(obs: Observation, reason: ObservationEndReason): void;
   reportError(error: unknown): void;
 }
 
@@ -279,9 +312,12 @@ export class ObservationManager {
       this.#depthCount[p.depth]!++;
     }
     sink.onCancel((reason) => {
-      this.#remove(obs, reason);
+      this.#remove(obs, endReasonOf(reason));
     });
-    if (live(obs)) this.#schedule(obs);
+    if (live(obs)) {
+      this.#host.started(obs);
+      this.#schedule(obs);
+    }
     return obs;
   }
 
@@ -299,7 +335,7 @@ export class ObservationManager {
     }
   }
 
-  #remove(obs: Observation, reason: ObservationCancelReason): void {
+  #remove(obs: Observation, reason: ObservationEndReason): void {
     if (obs.removed) return;
     obs.removed = true;
     obs.timer?.cancel();
@@ -317,10 +353,11 @@ export class ObservationManager {
   }
 
   /** Cancels the observations of a server (all when ssid is undefined), e.g. on a new Register. */
-  clear(ssid?: number): void {
+  clear(ssid?: number, reason: ObservationEndReason = 'deregistration'): void {
     for (const obs of this.list(ssid)) {
+      // Removed first, so that the sink's own cancel notice does not name another reason.
+      this.#remove(obs, reason);
       obs.sink.cancel();
-      this.#remove(obs, 'cancelled');
     }
   }
 
@@ -448,7 +485,10 @@ export class ObservationManager {
       if (error instanceof StatusError && !obs.composite) {
         // The observed path is gone (or no longer readable): a final notification ends it (RFC 7641 3.2).
         if (reachable) void obs.sink.notify({ code: error.coapCode }, { confirmable: obs.timing.con || host.confirmable(obs.ssid) });
-        else obs.sink.cancel();
+        else {
+          this.#remove(obs, 'path-gone');
+          obs.sink.cancel();
+        }
         return;
       }
       host.reportError(error);
@@ -484,7 +524,9 @@ export class ObservationManager {
     const host = this.#host;
     obs.sink.notify(response, { confirmable: obs.timing.con || host.confirmable(obs.ssid) }).then(
       (result) => {
-        if (result === 'acknowledged') host.traffic(obs.ssid);
+        if (result !== 'acknowledged') return;
+        host.traffic(obs.ssid);
+        host.acknowledged(obs);
       },
       (error: unknown) => {
         host.reportError(error);

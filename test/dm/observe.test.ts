@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { CoapResponse } from '../../src/coap/message.ts';
 import type { NotifyResult, ObservationCancelReason } from '../../src/coap/server-observe.ts';
 import { AttributeStore, type Attributes } from '../../src/dm/attributes.ts';
-import { conditionsMet, ObservationManager, type NotificationSink, type ObservationHost } from '../../src/dm/observe.ts';
+import { conditionsMet, endReasonOf, ObservationManager, type NotificationSink, type ObservationEndReason, type ObservationHost } from '../../src/dm/observe.ts';
 import { NotFoundError } from '../../src/errors.ts';
 import { LwM2mPath } from '../../src/model/path.ts';
 import { FakeClock } from '../../src/util/clock.ts';
@@ -15,12 +15,16 @@ const dec = new TextDecoder();
 class FakeSink implements NotificationSink {
   readonly sent: { at: number; code: number; payload: string; con: boolean }[] = [];
   cancelled = false;
+  /** What a Confirmable notification comes to (the server's ACK by default). */
+  conResult: NotifyResult = 'acknowledged';
   #listeners: ((r: ObservationCancelReason) => void)[] = [];
   constructor(private readonly clock: FakeClock) {}
   notify(response: CoapResponse, options?: { confirmable?: boolean }): Promise<NotifyResult> {
-    this.sent.push({ at: this.clock.now(), code: response.code, payload: dec.decode(response.payload ?? new Uint8Array()), con: options?.confirmable === true });
+    const con = options?.confirmable === true;
+    this.sent.push({ at: this.clock.now(), code: response.code, payload: dec.decode(response.payload ?? new Uint8Array()), con });
     if (response.code >> 5 !== 2) this.end('final');
-    return Promise.resolve('sent');
+    if (con && this.conResult === 'timeout') this.end('timeout');
+    return Promise.resolve(con ? this.conResult : 'sent');
   }
   onCancel(l: (r: ObservationCancelReason) => void): void {
     if (this.cancelled) l('cancelled');
@@ -47,7 +51,9 @@ interface World {
   reachable: boolean;
   storing: boolean;
   outbound: number;
-  ended: ObservationCancelReason[];
+  ended: ObservationEndReason[];
+  started: string[];
+  acked: string[];
   manager: ObservationManager;
   gone: Set<string>;
 }
@@ -61,7 +67,9 @@ function world(defaults: Attributes = {}): World {
     reachable: true,
     storing: false,
     outbound: 0,
-    ended: [] as ObservationCancelReason[],
+    ended: [] as ObservationEndReason[],
+    started: [] as string[],
+    acked: [] as string[],
     gone: new Set<string>(),
   } as Omit<World, 'manager'> as World;
   const host: ObservationHost = {
@@ -86,6 +94,12 @@ function world(defaults: Attributes = {}): World {
     traffic: () => undefined,
     storing: () => w.storing,
     confirmable: () => false,
+    started: (obs) => {
+      w.started.push(`${obs.ssid}:${obs.paths.join(',')}`);
+    },
+    acknowledged: (obs) => {
+      w.acked.push(`${obs.ssid}:${obs.paths.join(',')}`);
+    },
     ended: (_obs, reason) => {
       w.ended.push(reason);
     },
@@ -325,7 +339,7 @@ describe('reachability and endings', () => {
     w.manager.changed([P('/16/1')]);
     assert.deepEqual(s.sent.map((x) => x.code), [0x84]);
     assert.equal(w.manager.size, 0);
-    assert.deepEqual(w.ended, ['final']);
+    assert.deepEqual(w.ended, ['path-gone']);
   });
 
   it('clear() cancels the observations of one server and stops their timers', () => {
@@ -349,5 +363,68 @@ describe('reachability and endings', () => {
     assert.equal(w.clock.pending, 1);
     w.clock.advance(5000);
     assert.equal(w.clock.pending, 1);
+  });
+});
+
+describe('observer events (the seed OBSERVER_ADDED / OBSERVER_REMOVED / NOTIFY_ACK / NOTIFY_TIMEOUT)', () => {
+  it('reports each observation started, with its server and paths', () => {
+    const w = world();
+    w.values.set('/3/0/9', 1);
+    observe(w, ['/3/0/9']);
+    observe(w, ['/3/0/9', '/3/0/10']);
+    assert.deepEqual(w.started, ['1:/3/0/9', '1:/3/0/9,/3/0/10']);
+  });
+
+  it('reports acknowledged Confirmable notifications only', () => {
+    const w = world();
+    w.attrs.set(1, P('/3/0/9'), { con: 1 });
+    w.values.set('/3/0/9', 1);
+    w.values.set('/3/0/10', 1);
+    observe(w, ['/3/0/9']);
+    const non = observe(w, ['/3/0/10']);
+    set(w, '/3/0/9', 2);
+    set(w, '/3/0/10', 2);
+    assert.deepEqual(non.sent.map((x) => x.con), [false]);
+    return Promise.resolve().then(() => {
+      assert.deepEqual(w.acked, ['1:/3/0/9']);
+    });
+  });
+
+  it('names why each observation ended', () => {
+    const w = world();
+    for (const p of ['/3/0/1', '/3/0/2', '/3/0/3', '/3/0/4', '/3/0/5']) w.values.set(p, 1);
+    const byRst = observe(w, ['/3/0/1']);
+    const byCancel = observe(w, ['/3/0/2']);
+    w.attrs.set(1, P('/3/0/3'), { con: 1 });
+    const byTimeout = observe(w, ['/3/0/3']);
+    byTimeout.conResult = 'timeout';
+    observe(w, ['/3/0/4']);
+    const gone = observe(w, ['/3/0/5']);
+
+    byRst.end('reset');
+    byCancel.end('deregistered');
+    set(w, '/3/0/3', 2);
+    w.reachable = false;
+    w.storing = true;
+    w.gone.add('/3/0/5');
+    set(w, '/3/0/5', 2);
+    assert.ok(gone.cancelled, 'the CoAP side is cancelled too');
+    assert.deepEqual(gone.sent, [], 'no final notification to an unreachable server');
+    w.manager.clear(1);
+    assert.deepEqual(w.ended, ['reset', 'cancel', 'timeout', 'path-gone', 'deregistration']);
+    assert.equal(w.manager.size, 0);
+  });
+
+  it('maps every CoAP cancel reason to an LwM2M one', () => {
+    const all: ObservationCancelReason[] = ['reset', 'deregistered', 'timeout', 'replaced', 'closed', 'cancelled', 'rejected', 'final'];
+    assert.deepEqual(all.map(endReasonOf), ['reset', 'cancel', 'timeout', 'replaced', 'closed', 'cancel', 'path-gone', 'path-gone']);
+  });
+
+  it('close() ends the rest as closed', () => {
+    const w = world();
+    w.values.set('/3/0/9', 1);
+    observe(w, ['/3/0/9']);
+    w.manager.close();
+    assert.deepEqual(w.ended, ['closed']);
   });
 });

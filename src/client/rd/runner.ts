@@ -26,12 +26,13 @@ import {
 } from './messages.ts';
 import {
   bootstrapStep,
-  DEFAULT_RD_TIMING,
   INITIAL_BOOTSTRAP_STATE,
   initialRegState,
   isRegistered,
   registrationStep,
+  resolveTiming,
   type BootstrapInput,
+  type CommunicationRetry,
   type BootstrapState,
   type RdEffect,
   type RdTiming,
@@ -53,6 +54,8 @@ export interface ServerAccount {
   readonly queueMode: boolean;
   /** /1/x/16 Bootstrap on Registration Failure (1.1; default true). */
   readonly bootstrapOnFailure: boolean;
+  /** /1/x/17-20 when the Server instance has any of them (defaults for the others); see `resolveTiming`. */
+  readonly communicationRetry?: CommunicationRetry;
 }
 
 /** The bootstrap server account (the Security instance with /0/x/1 true). */
@@ -60,6 +63,8 @@ export interface BootstrapAccount {
   readonly ssid?: number;
   readonly uri: string;
   readonly security: SecurityInstanceValues;
+  /** /1/x/17-20 of a Server instance with the bootstrap account's Short Server ID, if one has them. */
+  readonly communicationRetry?: CommunicationRetry;
 }
 
 /** What the runners need from the client around them. */
@@ -88,7 +93,7 @@ export interface RunnerHost {
 /** Runs effects in order for one machine; shared by both runners. */
 abstract class MachineRunner<S extends { readonly wakeAt?: number }, I> {
   protected readonly host: RunnerHost;
-  protected readonly timing: RdTiming;
+  protected timing: RdTiming;
   protected state: S;
   #queue: I[] = [];
   #busy = false;
@@ -99,11 +104,16 @@ abstract class MachineRunner<S extends { readonly wakeAt?: number }, I> {
   #idleWaiters: (() => void)[] | undefined;
   #disposed = false;
 
-  protected constructor(host: RunnerHost, initial: S) {
+  protected constructor(host: RunnerHost, initial: S, retry: CommunicationRetry | undefined) {
     this.host = host;
     // Shared when the host changes nothing (one object for a whole fleet).
-    this.timing = host.timing === undefined ? DEFAULT_RD_TIMING : { ...DEFAULT_RD_TIMING, ...host.timing };
+    this.timing = MachineRunner.timingFor(host, retry);
     this.state = initial;
+  }
+
+  /** The client's timing, or the 1.1 retry procedure of the account's resources (LwM2M 1.1 only). */
+  protected static timingFor(host: RunnerHost, retry: CommunicationRetry | undefined): RdTiming {
+    return resolveTiming(host.timing, host.version === '1.0' ? undefined : retry);
   }
 
   get channel(): Channel | undefined {
@@ -280,7 +290,7 @@ export class RegistrationRunner extends MachineRunner<RegState, RegInput> {
   #sentLinks: string | undefined;
 
   constructor(host: RunnerHost, account: ServerAccount) {
-    super(host, initialRegState(account.lifetime, account.queueMode));
+    super(host, initialRegState(account.lifetime, account.queueMode), account.communicationRetry);
     this.#account = account;
   }
 
@@ -309,6 +319,7 @@ export class RegistrationRunner extends MachineRunner<RegState, RegInput> {
   updateAccount(account: ServerAccount): void {
     const before = this.#account;
     this.#account = account;
+    if (account.communicationRetry !== undefined || before.communicationRetry !== undefined) this.timing = MachineRunner.timingFor(this.host, account.communicationRetry);
     if (account.lifetime !== before.lifetime) this.send({ type: 'lifetime-changed', lifetime: account.lifetime });
     if (account.binding !== before.binding || account.queueMode !== before.queueMode) {
       this.send({ type: 'trigger-update', content: { binding: true } });
@@ -461,7 +472,7 @@ export class BootstrapRunner extends MachineRunner<BootstrapState, BootstrapInpu
   readonly account: BootstrapAccount;
 
   constructor(host: RunnerHost, account: BootstrapAccount) {
-    super(host, INITIAL_BOOTSTRAP_STATE);
+    super(host, INITIAL_BOOTSTRAP_STATE, account.communicationRetry);
     this.account = account;
   }
 

@@ -25,6 +25,55 @@ export interface RdTiming {
   readonly recoveryDelayMs?: number;
   /** Bootstrap: give up waiting for Bootstrap-Finish after this long without a bootstrap operation. */
   readonly bootstrapTransferTimeoutMs: number;
+  /**
+   * The LwM2M 1.1 retry procedure (from /1/x/17-20, see `resolveTiming`). When set, failed attempts
+   * follow it instead of `maxRetries` / `retryBaseMs`, and after a registration failure the machine
+   * starts over after the Communication Sequence Delay Timer (unless `recoveryDelayMs` is undefined).
+   */
+  readonly communicationRetry?: CommunicationRetry;
+}
+
+/**
+ * The registration retry procedure of LwM2M Core 1.1.1 6.2.1.1, from the Server object (E.2): a
+ * registration attempt sequence makes up to `retryCount` attempts, attempt n+1 following the failed
+ * attempt n after `retryTimerMs * 2^(n-1)`; a failed sequence is followed by the next one after
+ * `sequenceDelayMs`; when `sequenceRetryCount` sequences have failed, the registration has failed
+ * (and Bootstrap on Registration Failure /1/x/16 applies).
+ */
+export interface CommunicationRetry {
+  /** /1/x/17 Communication Retry Count: attempts per sequence (values below 1 count as 1). */
+  readonly retryCount: number;
+  /** /1/x/18 Communication Retry Timer, in ms: the base of the exponential wait between attempts. */
+  readonly retryTimerMs: number;
+  /** /1/x/19 Communication Sequence Delay Timer, in ms: the wait between sequences. */
+  readonly sequenceDelayMs: number;
+  /** /1/x/20 Communication Sequence Retry Count: sequences before the registration fails (below 1 counts as 1). */
+  readonly sequenceRetryCount: number;
+}
+
+/** The defaults of /1/x/17-20 (LwM2M Core 1.1.1 E.2): 5 attempts, 60 s timer, 86400 s sequence delay, 1 sequence. */
+export const DEFAULT_COMMUNICATION_RETRY: CommunicationRetry = {
+  retryCount: 5,
+  retryTimerMs: 60_000,
+  sequenceDelayMs: 86_400_000,
+  sequenceRetryCount: 1,
+};
+
+/** The timing fields an application sets to choose the Zephyr-style backoff itself. */
+const EXPLICIT_RETRY_FIELDS = ['maxRetries', 'retryBaseMs', 'recoveryDelayMs', 'communicationRetry'] as const;
+
+/**
+ * The timing a machine runs with. Precedence: a `timing` option of the client that sets any of
+ * `maxRetries`, `retryBaseMs`, `recoveryDelayMs` or `communicationRetry` wins over the Server
+ * object's /1/x/17-20 (tests and fleets rely on fast timings); otherwise the resources (`fromServer`,
+ * given for an LwM2M 1.1 client whose Server instance has any of them) select the 1.1 procedure;
+ * otherwise the Zephyr-style backoff of DEFAULT_RD_TIMING applies (LwM2M 1.0, or no such resources).
+ */
+export function resolveTiming(explicit: Partial<RdTiming> | undefined, fromServer?: CommunicationRetry): RdTiming {
+  const base = explicit === undefined ? DEFAULT_RD_TIMING : { ...DEFAULT_RD_TIMING, ...explicit };
+  if (fromServer === undefined) return base;
+  if (explicit !== undefined && EXPLICIT_RETRY_FIELDS.some((k) => k in explicit)) return base;
+  return { ...base, communicationRetry: fromServer };
 }
 
 export const DEFAULT_RD_TIMING: RdTiming = {
@@ -104,7 +153,10 @@ export interface RegState {
   readonly lastUpdateAt?: number;
   /** Last traffic with the server (queue mode keeps the socket open this long after it). */
   readonly lastTrafficAt?: number;
+  /** Failed attempts so far (in the current sequence, with the 1.1 retry procedure). */
   readonly retries: number;
+  /** 1.1 retry procedure: failed attempt sequences so far (absent when none). */
+  readonly sequences?: number;
   /** An Update that was asked for while another exchange was in flight. */
   readonly pendingUpdate?: UpdateContent;
   /** The phase that `resume` returns to. */
@@ -195,9 +247,17 @@ function update(state: RegState, content: UpdateContent, effects: RdEffect[]): T
   return { state: { ...rest, phase: 'updating' }, effects };
 }
 
+/** Drops the retry counters (a success, a fresh start). */
+function fresh(state: RegState): RegState {
+  if (state.sequences === undefined) return state.retries === 0 ? state : { ...state, retries: 0 };
+  const { sequences: _s, ...rest } = state;
+  return { ...rest, retries: 0 };
+}
+
 /** A failed attempt: wait and retry with exponential backoff, or report exhaustion. */
 function backoff(state: RegState, now: number, timing: RdTiming, effects: RdEffect[]): Transition<RegState> {
   const { wakeAt: _w, pendingUpdate: _p, ...rest } = state;
+  if (timing.communicationRetry !== undefined) return retrySequence(rest, now, timing, timing.communicationRetry, effects);
   if (state.retries >= timing.maxRetries) {
     effects.push({ type: 'socket', action: 'close' }, { type: 'exhausted' });
     if (timing.recoveryDelayMs === undefined) return { state: { ...rest, phase: 'idle', retries: 0 }, effects };
@@ -207,8 +267,42 @@ function backoff(state: RegState, now: number, timing: RdTiming, effects: RdEffe
   return { state: { ...rest, phase: 'backoff', retries: state.retries + 1, wakeAt: now + delay }, effects };
 }
 
+/**
+ * Where the 1.1 retry procedure goes after a failed attempt (LwM2M Core 1.1.1 6.2.1.1): the next
+ * attempt of the sequence, the next sequence after the sequence delay, or a registration failure.
+ */
+export function nextRetry(
+  counters: { readonly retries: number; readonly sequences?: number | undefined },
+  p: CommunicationRetry,
+): { readonly kind: 'attempt' | 'sequence' | 'failed'; readonly retries: number; readonly sequences: number; readonly delayMs: number } {
+  const attempt = counters.retries + 1;
+  const sequences = counters.sequences ?? 0;
+  if (attempt < Math.max(1, p.retryCount)) return { kind: 'attempt', retries: attempt, sequences, delayMs: p.retryTimerMs * 2 ** (attempt - 1) };
+  if (sequences + 1 < Math.max(1, p.sequenceRetryCount)) return { kind: 'sequence', retries: 0, sequences: sequences + 1, delayMs: p.sequenceDelayMs };
+  return { kind: 'failed', retries: 0, sequences: 0, delayMs: p.sequenceDelayMs };
+}
+
+function retrySequence(rest: RegState, now: number, timing: RdTiming, p: CommunicationRetry, effects: RdEffect[]): Transition<RegState> {
+  const next = nextRetry(rest, p);
+  const wakeAt = now + next.delayMs;
+  switch (next.kind) {
+    case 'attempt':
+      return { state: { ...rest, phase: 'backoff', retries: next.retries, wakeAt }, effects };
+    case 'sequence':
+      // A sequence delay may be long (a day by default): nothing is kept open meanwhile.
+      effects.push({ type: 'socket', action: 'close' });
+      return { state: { ...rest, phase: 'backoff', retries: 0, sequences: next.sequences, wakeAt }, effects };
+    case 'failed': {
+      effects.push({ type: 'socket', action: 'close' }, { type: 'exhausted' });
+      const reset = fresh(rest);
+      if (timing.recoveryDelayMs === undefined) return { state: { ...reset, phase: 'idle' }, effects };
+      return { state: { ...reset, phase: 'backoff', wakeAt }, effects };
+    }
+  }
+}
+
 function deregistered(state: RegState, now: number, effects: RdEffect[]): Transition<RegState> {
-  const { wakeAt: _w, pendingUpdate: _p, location: _l, deregisterFor, disableForMs, ...rest } = state;
+  const { wakeAt: _w, pendingUpdate: _p, location: _l, sequences: _s, deregisterFor, disableForMs, ...rest } = state;
   effects.push({ type: 'socket', action: 'close' });
   if (deregisterFor === 'disable') {
     return { state: { ...rest, phase: 'disabled', retries: 0, wakeAt: now + (disableForMs ?? 0) }, effects };
@@ -238,7 +332,7 @@ export function registrationStep(state: RegState, input: RegInput, now: number, 
     case 'start':
       if (state.phase !== 'idle' && state.phase !== 'disabled') return same();
       effects.push({ type: 'socket', action: 'open' });
-      return register({ ...state, retries: 0 }, effects);
+      return register(fresh(state), effects);
 
     case 'stop': {
       if (state.phase === 'idle') return same();
@@ -269,12 +363,11 @@ export function registrationStep(state: RegState, input: RegInput, now: number, 
       if (state.phase !== 'registering') return same();
       effects.push({ type: 'clear-observations' }, emit('REGISTRATION_COMPLETE'), { type: 'flush-queued' });
       const registered: RegState = {
-        ...state,
+        ...fresh(state),
         phase: 'registered',
         location: input.location,
         lastUpdateAt: now,
         lastTrafficAt: now,
-        retries: 0,
       };
       if (state.pendingUpdate !== undefined) return update(registered, state.pendingUpdate, effects);
       return { state: withWake(registered, timing), effects };
@@ -293,7 +386,7 @@ export function registrationStep(state: RegState, input: RegInput, now: number, 
     case 'update-ok': {
       if (state.phase !== 'updating') return same();
       effects.push(emit('REG_UPDATE_COMPLETE'), { type: 'flush-queued' });
-      const registered: RegState = { ...state, phase: 'registered', lastUpdateAt: now, lastTrafficAt: now, retries: 0 };
+      const registered: RegState = { ...fresh(state), phase: 'registered', lastUpdateAt: now, lastTrafficAt: now };
       if (state.pendingUpdate !== undefined) return update(registered, state.pendingUpdate, effects);
       return { state: withWake(registered, timing), effects };
     }
@@ -412,7 +505,7 @@ function onWake(state: RegState, now: number, timing: RdTiming, effects: RdEffec
       return register(state, effects);
     case 'disabled':
       effects.push({ type: 'socket', action: 'open' });
-      return register({ ...state, retries: 0 }, effects);
+      return register(fresh(state), effects);
     default:
       return { state, effects };
   }
@@ -450,6 +543,8 @@ export type BootstrapPhase = 'idle' | 'requesting' | 'transfer' | 'backoff' | 's
 export interface BootstrapState {
   readonly phase: BootstrapPhase;
   readonly retries: number;
+  /** 1.1 retry procedure: failed request sequences so far (absent when none). */
+  readonly sequences?: number;
   readonly suspendedFrom?: BootstrapPhase;
   readonly wakeAt?: number;
 }
@@ -472,20 +567,32 @@ export const INITIAL_BOOTSTRAP_STATE: BootstrapState = { phase: 'idle', retries:
 /**
  * Client-initiated bootstrap (LwM2M Core 6.1.3): Bootstrap-Request, then the server's operations
  * until Bootstrap-Finish. A rejected request fails at once (BOOTSTRAP_REG_FAILURE, as the seed);
- * timeouts are retried with backoff, then reported the same way.
+ * timeouts are retried with backoff, then reported the same way. With `timing.communicationRetry`
+ * (a Server instance holding /1/x/17-20 for the bootstrap account's Short Server ID) every failed
+ * request, rejected or not, is an attempt of the 6.2.1.1 retry procedure instead, and
+ * BOOTSTRAP_REG_FAILURE comes when its last sequence has failed.
  */
 export function bootstrapStep(state: BootstrapState, input: BootstrapInput, now: number, timing: RdTiming = DEFAULT_RD_TIMING): Transition<BootstrapState> {
   const effects: RdEffect[] = [];
   const same = (): Transition<BootstrapState> => ({ state, effects });
   const request = (retries: number): Transition<BootstrapState> => {
     effects.push({ type: 'socket', action: 'open' }, { type: 'send-bootstrap-request' });
-    return { state: { phase: 'requesting', retries }, effects };
+    const sequences = state.phase === 'idle' ? undefined : state.sequences;
+    return { state: sequences === undefined ? { phase: 'requesting', retries } : { phase: 'requesting', retries, sequences }, effects };
   };
   const fail = (reason: string): Transition<BootstrapState> => {
     effects.push({ type: 'socket', action: 'close' }, emit('BOOTSTRAP_REG_FAILURE', reason));
     return { state: INITIAL_BOOTSTRAP_STATE, effects };
   };
   const retry = (reason: string): Transition<BootstrapState> => {
+    const procedure = timing.communicationRetry;
+    if (procedure !== undefined) {
+      const next = nextRetry(state, procedure);
+      if (next.kind === 'failed') return fail(reason);
+      effects.push({ type: 'socket', action: 'close' });
+      const counters = next.sequences === 0 ? { retries: next.retries } : { retries: next.retries, sequences: next.sequences };
+      return { state: { phase: 'backoff', ...counters, wakeAt: now + next.delayMs }, effects };
+    }
     if (state.retries >= timing.maxRetries) return fail(reason);
     effects.push({ type: 'socket', action: 'close' });
     return { state: { phase: 'backoff', retries: state.retries + 1, wakeAt: now + timing.retryBaseMs * 2 ** state.retries }, effects };
@@ -515,7 +622,7 @@ export function bootstrapStep(state: BootstrapState, input: BootstrapInput, now:
       return { state: { phase: 'transfer', retries: 0, wakeAt: now + timing.bootstrapTransferTimeoutMs }, effects };
     case 'request-rejected':
       if (state.phase !== 'requesting') return same();
-      return fail(input.reason);
+      return timing.communicationRetry === undefined ? fail(input.reason) : retry(input.reason);
     case 'request-timeout':
       if (state.phase !== 'requesting') return same();
       return retry(input.reason ?? 'timeout');
@@ -536,7 +643,8 @@ export function bootstrapStep(state: BootstrapState, input: BootstrapInput, now:
       if (state.phase === 'idle') return same();
       if (state.phase === 'requesting') effects.push({ type: 'abort-request' });
       effects.push(emit('ENGINE_SUSPENDED'), { type: 'socket', action: 'suspend' });
-      return { state: { phase: 'suspended', retries: state.retries, suspendedFrom: state.phase }, effects };
+      const { wakeAt: _w, ...counters } = state;
+      return { state: { ...counters, phase: 'suspended', suspendedFrom: state.phase }, effects };
     }
     case 'resume':
       return same();
