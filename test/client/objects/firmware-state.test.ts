@@ -49,6 +49,8 @@ test('update failures keep the image (Downloaded) except integrity and package-t
   assert.deepEqual(firmwareStep(updating, { type: 'update-failed', result: R.UPDATE_FAILED }), { state: S.DOWNLOADED, result: 8 });
   assert.deepEqual(firmwareStep(updating, { type: 'update-failed', result: R.INTEGRITY_FAILURE }), { state: S.IDLE, result: 5 });
   assert.deepEqual(firmwareStep(updating, { type: 'update-failed', result: R.UNSUPPORTED_PACKAGE }), { state: S.IDLE, result: 6 });
+  // A download-phase result while installing (found by the property below): the image stays, result 8.
+  assert.deepEqual(firmwareStep(updating, { type: 'update-failed', result: R.NOT_ENOUGH_FLASH }), { state: S.DOWNLOADED, result: 8 });
   assert.deepEqual(firmwareStep(updating, { type: 'deferred' }), { state: S.DOWNLOADED, result: 11 });
   assert.equal(firmwareStep(updating, { type: 'update-failed', result: R.SUCCESS }), undefined);
   assert.equal(firmwareStep({ state: S.DOWNLOADING, result: 0 }, { type: 'update' }), undefined, 'Update only from Downloaded');

@@ -110,7 +110,10 @@ export function firmwareStep(s: FirmwareStatus, e: FirmwareEvent): FirmwareStatu
     case 'update-failed': {
       if (s.state !== UPDATING || e.result === FirmwareResult.SUCCESS || e.result === FirmwareResult.INITIAL) return undefined;
       const discard = e.result === FirmwareResult.INTEGRITY_FAILURE || e.result === FirmwareResult.UNSUPPORTED_PACKAGE;
-      return { state: discard ? IDLE : DOWNLOADED, result: e.result };
+      if (discard) return { state: IDLE, result: e.result };
+      // Download-phase results (2, 3, 4, 7, 9, ...) mean nothing while installing: the image stays, and the
+      // update counts as failed (8).
+      return { state: DOWNLOADED, result: FirmwareResult.UPDATE_FAILED };
     }
     case 'deferred':
       return s.state === UPDATING ? { state: DOWNLOADED, result: FirmwareResult.DEFERRED } : undefined;
