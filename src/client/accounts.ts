@@ -7,6 +7,7 @@ import { isInstances, type Registry } from '../dm/registry.ts';
 import { LwM2mPath } from '../model/path.ts';
 import type { ResourceValue } from '../model/resource-type.ts';
 import type { SecurityInstanceValues } from '../transport/dtls/lwm2m-security.ts';
+import type { OrderAccount } from './rd/order.ts';
 import type { BootstrapAccount, ServerAccount } from './rd/runner.ts';
 import { DEFAULT_COMMUNICATION_RETRY, type CommunicationRetry } from './rd/state.ts';
 
@@ -72,6 +73,22 @@ export function communicationRetryOf(registry: Registry, iid: number): Communica
   };
 }
 
+/**
+ * The registration order resources of a Server instance (LwM2M Core 1.1.1 6.2.1.1, E.2): /1/x/13
+ * Registration Priority Order, /1/x/14 Initial Registration Delay Timer (returned in ms), /1/x/15
+ * Registration Failure Block; only those present.
+ */
+export function registrationOrderOf(registry: Registry, iid: number): Pick<OrderAccount, 'priorityOrder' | 'initialDelayMs' | 'failureBlock'> {
+  const priority = num(value(registry, SERVER, iid, 13));
+  const delay = num(value(registry, SERVER, iid, 14));
+  const block = value(registry, SERVER, iid, 15);
+  return {
+    ...(priority !== undefined ? { priorityOrder: priority } : {}),
+    ...(delay !== undefined ? { initialDelayMs: delay * 1000 } : {}),
+    ...(typeof block === 'boolean' ? { failureBlock: block } : {}),
+  };
+}
+
 /** Splits a Binding value into its transport letters and the queue flag ("UQ" -> "U", true). */
 export function splitBinding(binding: string): { binding: string; queue: boolean } {
   const queue = binding.includes('Q');
@@ -104,6 +121,7 @@ export function serverAccounts(registry: Registry, options: AccountOptions = {})
     const { binding, queue } = splitBinding(typeof rawBinding === 'string' ? rawBinding : 'U');
     const onFailure = value(registry, SERVER, iid, 16);
     const retry = communicationRetryOf(registry, iid);
+    const order = registrationOrderOf(registry, iid);
     accounts.push({
       ssid,
       uri,
@@ -113,6 +131,7 @@ export function serverAccounts(registry: Registry, options: AccountOptions = {})
       queueMode: options.queueMode ?? queue,
       bootstrapOnFailure: typeof onFailure === 'boolean' ? onFailure : true,
       ...(retry !== undefined ? { communicationRetry: retry } : {}),
+      ...order,
     });
   }
   return accounts;

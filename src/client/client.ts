@@ -37,6 +37,7 @@ import { loadState, PERSISTED_OBJECTS, saveState, type PersistedState } from './
 import { udpChannelFactory, type Channel, type ChannelFactory, type ChannelRequest } from './rd/channel.ts';
 import type { RdEvent, RdEventType } from './rd/events.ts';
 import type { LwM2mVersion } from './rd/messages.ts';
+import { planOrder, RegistrationOrder, type OrderHost } from './rd/order.ts';
 import { BootstrapRunner, RegistrationRunner, type RunnerHost, type ServerAccount } from './rd/runner.ts';
 import type { RdTiming } from './rd/state.ts';
 
@@ -175,10 +176,12 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
   readonly #options: LwM2mClientOptions;
   readonly #definitions: ClientDefinitions;
   readonly #openChannel: ChannelFactory;
-  readonly #host: RunnerHost & EventReceiver<EngineEvents> & EventReceiver<CoapEndpointEvents>;
+  readonly #host: RunnerHost & OrderHost & EventReceiver<EngineEvents> & EventReceiver<CoapEndpointEvents>;
   /** One registration runner per server account, in start order (a few: an array beats a Map). */
   #runners: readonly RegistrationRunner[] = [];
   #bootstrap: BootstrapRunner | undefined;
+  /** The registration order of /1/x/13-15 (LwM2M 1.1), only while some Server instance has /1/x/13. */
+  #order: RegistrationOrder | undefined;
   #started = false;
   #paused = false;
   /** Pending start() calls, settled by close(). Lazily created: a fleet of idle clients keeps none. */
@@ -369,13 +372,26 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
     });
   }
 
+  /**
+   * One runner per new account. They all start at once, unless a Server instance has a Registration
+   * Priority Order (LwM2M 1.1, Core 1.1.1 6.2.1.1): then the registration order starts them.
+   */
   #startRegistrations(accounts: readonly ServerAccount[]): void {
-    for (const account of accounts) {
-      if (this.#runner(account.ssid) !== undefined) continue;
+    const fresh = accounts.filter((account) => this.#runner(account.ssid) === undefined);
+    for (const account of fresh) {
       const runner = new RegistrationRunner(this.#host, account);
       this.#runners = this.#runners.concat(runner); // exact size: push and spread reserve 17 slots
-      runner.start();
     }
+    const previous = this.#order;
+    const plan = this.version === '1.0' ? undefined : planOrder(fresh, previous?.registeredOnce);
+    if (plan === undefined) {
+      for (const account of fresh) this.#runner(account.ssid)?.start();
+      return;
+    }
+    previous?.dispose();
+    this.#order = new RegistrationOrder(this.#host, plan, previous?.registeredOnce);
+    if (this.#paused) this.#order.pause();
+    this.#order.begin();
   }
 
   #startBootstrap(): void {
@@ -388,6 +404,9 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
       void runner.settled().then(() => runner.dispose());
     }
     this.#runners = [];
+    // After a bootstrap the Initial Registration Delay Timers apply afresh.
+    this.#order?.dispose();
+    this.#order = undefined;
     if (this.#bootstrap !== undefined) return;
     this.#bootstrap = new BootstrapRunner(this.#host, account);
     this.#bootstrap.start();
@@ -413,12 +432,19 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
       this.#startBootstrap();
       return;
     }
-    this.#emitEvent({ type: 'NETWORK_ERROR', ssid: account.ssid, reason: 'registration retries exhausted' });
+    const blocking = this.#order?.state.current === account.ssid && account.failureBlock === true;
+    this.#emitEvent({
+      type: 'NETWORK_ERROR',
+      ssid: account.ssid,
+      reason: blocking ? 'registration retries exhausted; the servers after it in the registration order wait for it (/1/x/15)' : 'registration retries exhausted',
+    });
+    this.#order?.failed(account.ssid);
   }
 
   /** Stops the RD client (the seed's lwm2m_rd_client_stop): de-registers unless `force`. */
   async stop(options: { force?: boolean } = {}): Promise<void> {
     this.#started = false;
+    this.#order?.dispose();
     const runners = [...this.#runners];
     const pending = runners.filter((r) => r.current.phase !== 'idle').map((r) => this.next('event', (e) => e.type === 'DISCONNECT' && e.ssid === r.ssid));
     for (const r of runners) r.stop(options.force !== true);
@@ -440,6 +466,7 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
   pause(): void {
     if (this.#paused) return;
     this.#paused = true;
+    this.#order?.pause();
     for (const r of this.#runners) r.pause();
     this.#bootstrap?.pause();
   }
@@ -448,6 +475,7 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
+    this.#order?.resume();
     for (const r of this.#runners) r.resume();
     this.#bootstrap?.resume();
   }
@@ -469,6 +497,7 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
   async close(): Promise<void> {
     this.#started = false;
     for (const onClose of [...(this.#closeWaiters ?? [])]) onClose();
+    this.#order?.dispose();
     await Promise.all(this.#runners.map((r) => r.dispose()));
     this.#runners = [];
     await this.#bootstrap?.dispose();
@@ -480,6 +509,7 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
 
   #emitEvent(event: RdEvent): void {
     this.emit('event', event);
+    if (event.type === 'REGISTRATION_COMPLETE' && event.ssid !== undefined) this.#order?.registered(event.ssid);
   }
 
   #attach(target: { ssid: number | undefined; bootstrap: boolean }, channel: Channel, runner: RegistrationRunner | BootstrapRunner): void {
@@ -558,7 +588,7 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
    * cost a closure per callback and client (~400 bytes each under tsx, which keeps function names),
    * and a fleet runs thousands of clients (DESIGN.md "Scale").
    */
-  static readonly #Host = class ClientHost implements RunnerHost, EventReceiver<EngineEvents>, EventReceiver<CoapEndpointEvents> {
+  static readonly #Host = class ClientHost implements RunnerHost, OrderHost, EventReceiver<EngineEvents>, EventReceiver<CoapEndpointEvents> {
     readonly #client: LwM2mClient;
     readonly clock: Clock;
     readonly endpointName: string;
@@ -602,6 +632,10 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
     }
     bootstrapDone(): void {
       this.#client.#bootstrapDone();
+    }
+    /** The registration order starts a server's registration. */
+    startRegistration(ssid: number): void {
+      if (this.#client.#started) this.#client.#runner(ssid)?.start();
     }
     /** Engine events, and the 'error' events of the client's CoAP endpoints. */
     receive<K extends keyof EngineEvents>(event: K, arg: EngineEvents[K]): void {

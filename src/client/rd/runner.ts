@@ -10,6 +10,7 @@ import { AbortedError } from '../../errors.ts';
 import type { SecurityInstanceValues } from '../../transport/dtls/lwm2m-security.ts';
 import type { Clock, Timer } from '../../util/clock.ts';
 import type { Channel, ChannelFactory } from './channel.ts';
+import type { OrderAccount } from './order.ts';
 import type { RdEvent } from './events.ts';
 import {
   bootstrapOutcome,
@@ -43,8 +44,11 @@ import {
   type UpdateContent,
 } from './state.ts';
 
-/** One LwM2M Server account: a Server object instance and its Security instance. */
-export interface ServerAccount {
+/**
+ * One LwM2M Server account: a Server object instance and its Security instance. The registration
+ * order resources /1/x/13-15 (`priorityOrder`, `initialDelayMs`, `failureBlock`) come from OrderAccount.
+ */
+export interface ServerAccount extends OrderAccount {
   readonly ssid: number;
   readonly uri: string;
   readonly security: SecurityInstanceValues;
