@@ -65,8 +65,12 @@ export function decodeLwm2mCbor(
   emptyResources?: LwM2mPath[],
 ): LwM2mRecord[] {
   if (bytes.length === 0) return [];
+  return recordsOf(decodeCbor(bytes), basePath, resolver, emptyResources);
+}
+
+function recordsOf(tree: unknown, basePath: LwM2mPath, resolver: ResourceResolver, emptyResources?: LwM2mPath[]): LwM2mRecord[] {
   const out: LwM2mRecord[] = [];
-  walk(decodeCbor(bytes), [], {
+  walk(tree, [], {
     leaf(path, v) {
       if (path.depth < 3) throw new CodecError(`LwM2M CBOR: ${path.toString()} holds a value, values belong to resources`);
       const res = resolver.forValue(path);
@@ -176,4 +180,77 @@ export function decodeLwm2mCborPaths(bytes: Uint8Array): LwM2mPath[] {
     seen.add(p.toString());
   }
   return out;
+}
+
+// --- IoT device prefixes (LwM2M Gateway TS 1.1 section 9 with Core 1.2 7.4.7) -----------------
+
+/**
+ * The LwM2M CBOR payload of an IoT device behind a gateway, with its prefix: the prefix becomes a
+ * text-string key at the top of the nested maps, `{"dev1": {3303: {0: {5700: 22.5}}}}`, where a
+ * gateway's own data has integer keys. Byte-level: the device's encoded map is wrapped unchanged.
+ */
+export function prefixLwm2mCbor(payload: Uint8Array, prefix: string): Uint8Array {
+  if (prefix === '' || /^[0-9]+$/.test(prefix)) throw new CodecError(`'${prefix}' cannot be an IoT device prefix in LwM2M CBOR`);
+  const w = new CborWriter(payload.length + prefix.length + 8);
+  w.map(1);
+  w.text(prefix);
+  if (payload.length === 0) w.map(0);
+  else w.bytes(payload);
+  return w.finish();
+}
+
+/** The records of one part of a prefixed LwM2M CBOR payload: a gateway's own (prefix undefined) or one IoT device's. */
+export interface PrefixedRecords {
+  readonly prefix: string | undefined;
+  readonly records: LwM2mRecord[];
+}
+
+/**
+ * Decodes a LwM2M CBOR payload that may hold IoT devices' data (a Send from a gateway): top-level
+ * integer keys are the gateway's own paths; a text-string key is a device prefix whose value is
+ * that device's nested maps; an array key may start with the prefix (`["dev1", 3303, 0]`). Text
+ * keys anywhere else are a CodecError. `resolverFor(prefix)` gives the definitions of each part
+ * (undefined: an unknown prefix, CodecError). Parts come in the order first seen.
+ */
+export function decodePrefixedLwm2mCbor(bytes: Uint8Array, resolverFor: (prefix: string | undefined) => ResourceResolver | undefined): PrefixedRecords[] {
+  if (bytes.length === 0) return [];
+  const top = decodeCbor(bytes);
+  if (!(top instanceof Map)) throw new CodecError('LwM2M CBOR: expected a map at /');
+  const parts = new Map<string | undefined, Map<unknown, unknown>>();
+  const part = (prefix: string | undefined): Map<unknown, unknown> => {
+    let m = parts.get(prefix);
+    if (m === undefined) {
+      m = new Map();
+      parts.set(prefix, m);
+    }
+    return m;
+  };
+  for (const [k, v] of top as Map<unknown, unknown>) {
+    if (typeof k === 'string') {
+      checkPrefix(k);
+      if (!(v instanceof Map)) throw new CodecError(`LwM2M CBOR: the value of prefix '${k}' must be a map`);
+      const m = part(k);
+      for (const [ik, iv] of v as Map<unknown, unknown>) m.set(ik, iv);
+    } else if (Array.isArray(k) && typeof k[0] === 'string') {
+      const prefix = k[0];
+      checkPrefix(prefix);
+      const rest: unknown[] = k.slice(1);
+      if (rest.length === 0) {
+        if (!(v instanceof Map)) throw new CodecError(`LwM2M CBOR: the value of prefix '${prefix}' must be a map`);
+        const m = part(prefix);
+        for (const [ik, iv] of v as Map<unknown, unknown>) m.set(ik, iv);
+      } else part(prefix).set(rest, v);
+    } else part(undefined).set(k, v);
+  }
+  const out: PrefixedRecords[] = [];
+  for (const [prefix, tree] of parts) {
+    const resolver = resolverFor(prefix);
+    if (resolver === undefined) throw new CodecError(`LwM2M CBOR: unknown IoT device prefix '${String(prefix)}'`);
+    out.push({ prefix, records: tree.size === 0 ? [] : recordsOf(tree, LwM2mPath.ROOT, resolver) });
+  }
+  return out;
+}
+
+function checkPrefix(prefix: string): void {
+  if (prefix === '' || /^[0-9]+$/.test(prefix) || prefix.includes('/')) throw new CodecError(`LwM2M CBOR: '${prefix}' is not an IoT device prefix`);
 }

@@ -33,8 +33,9 @@ import { formatProfile, type EngineVersion, type FormatProfile } from './formats
 import { ObservationManager, type BuiltNotification, type Observation, type ObservationEndReason, type ObservationHost } from './observe.ts';
 import { contentFormatOption, content, statusResponse, type DmContext } from './operations/common.ts';
 import { deviceRequest, deviceResponse } from './device-requests.ts';
-import { hasSenmlNames, isPrefixSegment, prefixSenmlNames } from './prefix-names.ts';
+import { isPrefixSegment, prefixPayload } from './prefix-names.ts';
 import { readComposite } from './operations/composite.ts';
+import { mergeSupplied, SendSources, type SendSource, type SuppliedValue } from './send-sources.ts';
 import { encodeRecords } from './operations/read.ts';
 import { wantsBlockStream } from './operations/write.ts';
 import { ALL_CACHE, NO_CACHE, readRecords, type Reader, type ReadResult } from './read-records.ts';
@@ -151,6 +152,8 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
   #queuedSends: Map<number, QueuedSend[]> | undefined;
   #wakeRequested: Set<number> | undefined;
   #collector: (() => void)[] | undefined;
+  /** Values only Sends carry (Send-only resources), by path; created on first use. */
+  #sendSources: SendSources | undefined;
   #pendingInstances:
     | { owner: (() => void)[] | undefined; changes: Map<string, { source: InstancesChange['source']; ssid: number | undefined; created: LwM2mPath[]; deleted: LwM2mPath[] }> }
     | undefined;
@@ -727,7 +730,7 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
       result = readRecords(dm, reader, base, { cache, onSkippedError: onError });
     }
     let payload = encodeRecords(dm, result, obs.format, base);
-    if (this.prefix !== undefined && hasSenmlNames(obs.format)) payload = prefixSenmlNames(payload, obs.format, this.prefix);
+    if (this.prefix !== undefined) payload = prefixPayload(payload, obs.format, this.prefix);
     return { response: content(obs.format, payload), cacheTimes: result.cacheTimes };
   }
 
@@ -781,17 +784,24 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
     const format = options.format ?? this.formats.compositeResponseFormat(undefined, undefined);
     if (!this.formats.composite(format)) throw new UnsupportedFormatError(`Send needs SenML JSON or SenML CBOR, not format ${format}`, { format });
     const reader: Reader = { ssid, bootstrap: false };
-    let result: ReadResult;
+    const all = paths.map(toPath);
+    const { supplied, rest } = this.#sendSources?.take(all, ssid, this.registry, this.acl) ?? { supplied: [] as SuppliedValue[], rest: all };
+    let result: ReadResult = { records: [], emptyResources: [], cacheTimes: undefined };
     try {
-      result = readComposite(this.#dm, reader, paths.map(toPath), ALL_CACHE, (e) => {
-        this.#reportError(e);
-      });
+      if (rest.length > 0 || supplied.length === 0) {
+        result = readComposite(this.#dm, reader, rest, ALL_CACHE, (e) => {
+          this.#reportError(e);
+        });
+      }
+      if (result.records.length === 0 && supplied.length === 0) throw new NotFoundError('no value to send');
     } catch (error) {
-      if (error instanceof StatusError) throw new SendError('no-data', `nothing readable at ${paths.map(String).join(', ')}`, { cause: error });
-      throw error;
+      if (error instanceof StatusError && supplied.length === 0) throw new SendError('no-data', `nothing readable at ${paths.map(String).join(', ')}`, { cause: error });
+      if (!(error instanceof StatusError)) throw error;
     }
-    let payload: Uint8Array = encode(result.records, { format, basePath: LwM2mPath.ROOT, definitions: this.catalogue });
-    if (this.prefix !== undefined) payload = prefixSenmlNames(payload, format, this.prefix);
+    const records = mergeSupplied(result.records, supplied);
+    let payload: Uint8Array = encode(records, { format, basePath: LwM2mPath.ROOT, definitions: this.catalogue });
+    // An IoT device's paths carry its prefix (SenML names, or the top key of LwM2M CBOR).
+    if (this.prefix !== undefined) payload = prefixPayload(payload, format, this.prefix);
     const drains = new Map<string, { path: LwM2mPath; count: number }>();
     for (const r of result.records) {
       if (r.time === undefined) continue;
@@ -813,6 +823,31 @@ export class LwM2mEngine extends TypedEmitter<EngineEvents> {
     current.traffic();
     if (response.code >> 5 !== 2) throw new RequestRejectedError(response.code, undefined, { payload: response.payload });
     for (const d of drains.values()) this.registry.cache.drain(d.path, d.count);
+    for (const v of supplied) {
+      try {
+        v.source.delivered?.(ssid, v.path, v.value);
+      } catch (error) {
+        this.#reportError(error);
+      }
+    }
+  }
+
+  /**
+   * Registers the source of a Send-only value (see send-sources.ts): a Send that lists exactly
+   * `path` carries what `source.value(ssid, path)` returns for that server, and `source.delivered`
+   * hears when the server acknowledged it. Read and Observe of the path are unchanged (a resource
+   * without R stays 4.05). Returns a function that removes the source.
+   */
+  setSendSource(path: PathLike, source: SendSource): () => void {
+    const p = toPath(path);
+    const sources = (this.#sendSources ??= new SendSources());
+    sources.set(p, source);
+    return () => {
+      const current = this.#sendSources;
+      if (current === undefined) return;
+      current.remove(p, source);
+      if (current.size === 0) this.#sendSources = undefined;
+    };
   }
 
   #waitReachable(ssid: number, signal: AbortSignal | undefined): Promise<void> {

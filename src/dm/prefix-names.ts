@@ -8,11 +8,24 @@
  * them the other way round. Other formats carry no names: the prefix is only in the Uri-Path.
  */
 import { ContentFormat } from '../codec/content-format.ts';
+import { prefixLwm2mCbor } from '../codec/lwm2m-cbor.ts';
 import { CodecError } from '../errors.ts';
 
 /** True for a Uri-Path segment that names an IoT device rather than an object (not a decimal id). */
 export function isPrefixSegment(segment: string): boolean {
   return !/^[0-9]+$/.test(segment);
+}
+
+/**
+ * An IoT device's outgoing payload (Send, notification) with its prefix: in SenML names, or as the
+ * text-string key at the top of LwM2M CBOR maps (LwM2M Gateway TS 1.1 section 9; Core 1.2 7.4.7).
+ * Formats whose payload holds no paths (text, opaque, CBOR, TLV under a prefixed Uri-Path) are
+ * returned unchanged.
+ */
+export function prefixPayload(payload: Uint8Array, format: number, prefix: string): Uint8Array {
+  if (hasSenmlNames(format)) return prefixSenmlNames(payload, format, prefix);
+  if (format === ContentFormat.LWM2M_CBOR) return prefixLwm2mCbor(payload, prefix);
+  return payload;
 }
 
 /** True when `format` is a SenML format whose names carry the prefix. */
