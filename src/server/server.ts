@@ -526,16 +526,29 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
    * Create (LwM2M Core 1.1.1 6.3.6): POST on an object with the new instance's resources; 2.01, the
    * new instance in `location`. `content` is relative to the new instance (or records at its paths).
    * Without `instanceId`, TLV lets the client pick the id; other formats take the next free one.
+   * An instance without resources always goes as TLV (only TLV can carry its id); asking for
+   * another format then throws ValueError.
    */
   create(endpoint: string, path: PathLike, content: WriteContent, options: CreateOptions = {}): Promise<CreateResult> {
     return this.#dispatch(endpoint, options.signal, (reg) => {
       const { path: p, prefix } = prefixedTarget(path, options.prefix);
       if (p.depth !== 1) throw new ValueError(`Create needs an object path, not ${p.toString()}`);
-      const format = options.format ?? defaultFormat(reg);
+      let format = options.format ?? defaultFormat(reg);
       let payload: Uint8Array;
-      if (Array.isArray(content)) {
+      const isTlv = (f: number): boolean => f === ContentFormat.TLV || f === ContentFormat.TLV_LEGACY;
+      if ((Array.isArray(content) ? content : toRecords(p.child(0), content)).length === 0) {
+        // An instance without resources: a SenML Pack holds one or more records (RFC 8428 section 2)
+        // and LwM2M CBOR has no empty instance either, so only TLV can carry the new instance id
+        // (an Object Instance TLV of length 0, LwM2M Core 1.1.1 7.4.3).
+        if (options.format !== undefined && !isTlv(options.format)) {
+          throw new ValueError(`Create of an instance without resources needs TLV: content-format ${options.format} cannot carry the instance id`);
+        }
+        if (!isTlv(format)) format = ContentFormat.TLV;
+        // Without an id: no TLV at all, the client assigns one (as for TLV creates with resources).
+        payload = options.instanceId === undefined ? new Uint8Array(0) : emptyInstanceTlv(options.instanceId);
+      } else if (Array.isArray(content)) {
         payload = this.#encode(reg, toRecords(p, content as readonly LwM2mRecord[]), p, format, prefix);
-      } else if (options.instanceId === undefined && (format === ContentFormat.TLV || format === ContentFormat.TLV_LEGACY)) {
+      } else if (options.instanceId === undefined && isTlv(format)) {
         // LwM2M 1.0 style: resource TLVs only, the client assigns the instance id.
         const placeholder = p.child(0);
         payload = this.#encode(reg, toRecords(placeholder, content), placeholder, format, prefix);
@@ -749,4 +762,9 @@ export class LwM2mServer extends ServerEmitter<LwM2mServerEvents> {
     await Promise.all(targets.map((o) => o.cancel()));
     return targets.length;
   }
+}
+
+/** An Object Instance TLV with no resources (LwM2M Core 1.1.1 7.4.3): type byte, 8- or 16-bit id, length 0. */
+function emptyInstanceTlv(iid: number): Uint8Array {
+  return iid > 0xff ? Uint8Array.of(0x20, iid >> 8, iid & 0xff) : Uint8Array.of(0x00, iid);
 }
