@@ -8,19 +8,6 @@ import type { CoapEndpoint, CoapEndpointEvents, CoapEndpointOptions } from '../c
 import { LwM2mEngine, type EngineEvents, type ObserverEvent, type SendOptions, type ServerSession } from '../dm/engine.ts';
 import type { ObservationEndReason } from '../dm/observe.ts';
 import { isInstances } from '../dm/registry.ts';
-import type {
-  CacheFilter,
-  ExecuteCallback,
-  InstanceCallback,
-  PostWriteCallback,
-  PreWriteCallback,
-  ReadCallback,
-  Registry,
-  ResourceData,
-  ResourceDataInput,
-  ValidateCallback,
-} from '../dm/registry.ts';
-import type { CacheOverflow } from '../dm/cache.ts';
 import { LwM2mError } from '../errors.ts';
 import { ObjectCatalogue } from '../model/catalogue.ts';
 import type { DefinitionLookup, ObjectDefinition } from '../model/object-definition.ts';
@@ -29,8 +16,9 @@ import type { LwM2mRecord } from '../model/record.ts';
 import type { DtlsClientOptions } from '../transport/dtls/options.ts';
 import type { Peer, Transport } from '../transport/transport.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
-import { TypedEmitter, type EventReceiver } from '../util/typed-events.ts';
+import type { EventReceiver } from '../util/typed-events.ts';
 import { bootstrapAccount, serverAccounts } from './accounts.ts';
+import { DataModelApi } from './data-model-api.ts';
 import { ClientDefinitions } from './definitions.ts';
 import { ObjectHandle } from './handles.ts';
 import { loadState, PERSISTED_OBJECTS, saveState, type PersistedState } from './persistence.ts';
@@ -168,7 +156,7 @@ class BootstrapSession implements ServerSession {
   }
 }
 
-export class LwM2mClient extends TypedEmitter<ClientEvents> {
+export class LwM2mClient extends DataModelApi<ClientEvents> {
   readonly endpointName: string;
   readonly version: LwM2mVersion;
   readonly clock: Clock;
@@ -226,61 +214,6 @@ export class LwM2mClient extends TypedEmitter<ClientEvents> {
     this.#host = host;
     engine.forwardTo(host);
     for (const oid of [0, 1]) this.registry.supportObject(oid);
-  }
-
-  get registry(): Registry {
-    return this.engine.registry;
-  }
-
-  // --- data API (the seed's lwm2m_set_* / lwm2m_get_* and callbacks) -------------------------------
-
-  set(path: PathLike, value: ResourceDataInput, options?: { readOnly?: boolean }): void {
-    this.registry.set(path, value, options);
-  }
-  get(path: PathLike): ResourceData | undefined {
-    return this.registry.get(path);
-  }
-  create(path: PathLike, values?: Readonly<Record<number, ResourceDataInput>>): LwM2mPath {
-    return this.registry.create(path, values);
-  }
-  delete(path: PathLike): boolean {
-    return this.registry.delete(path);
-  }
-  onRead(path: PathLike, cb: ReadCallback): () => void {
-    return this.registry.onRead(path, cb);
-  }
-  onPreWrite(path: PathLike, cb: PreWriteCallback): () => void {
-    return this.registry.onPreWrite(path, cb);
-  }
-  onValidate(path: PathLike, cb: ValidateCallback): () => void {
-    return this.registry.onValidate(path, cb);
-  }
-  onPostWrite(path: PathLike, cb: PostWriteCallback): () => void {
-    return this.registry.onPostWrite(path, cb);
-  }
-  onExecute(path: PathLike, cb: ExecuteCallback): () => void {
-    return this.registry.onExecute(path, cb);
-  }
-  onCreate(oid: number, cb: InstanceCallback): () => void {
-    return this.registry.onCreate(oid, cb);
-  }
-  onDelete(oid: number, cb: InstanceCallback): () => void {
-    return this.registry.onDelete(oid, cb);
-  }
-  /** The seed's lwm2m_registry_lock: changes until unlock() produce one notification per observation. */
-  lock(): void {
-    this.registry.lock();
-  }
-  unlock(): void {
-    this.registry.unlock();
-  }
-  /** Time-series cache of a resource (the seed's lwm2m_enable_cache); `filter` decides which values are kept. */
-  enableCache(path: PathLike, size: number, options?: { filter?: CacheFilter; overflow?: CacheOverflow }): void {
-    this.registry.enableCache(path, size, options);
-  }
-  /** Tells observers that a resource served by a read callback changed. */
-  changed(path: PathLike): void {
-    this.registry.changed(path);
   }
 
   /** Adds an application object (typed by its definition) and returns its handle. */

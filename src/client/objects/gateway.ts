@@ -11,22 +11,10 @@
  * reads them from /25/x/3 (kept current as the device's instances come and go, and observable).
  */
 import { LwM2mEngine, type SendOptions } from '../../dm/engine.ts';
-import type {
-  CacheFilter,
-  ExecuteCallback,
-  InstanceCallback,
-  PostWriteCallback,
-  PreWriteCallback,
-  ReadCallback,
-  Registry,
-  ResourceData,
-  ResourceDataInput,
-  ValidateCallback,
-} from '../../dm/registry.ts';
-import type { CacheOverflow } from '../../dm/cache.ts';
 import { formatLinks, registerLinks } from '../../codec/link-format.ts';
 import { LwM2mPath, toPath, type PathLike } from '../../model/path.ts';
 import type { ObjectDefinition } from '../../model/object-definition.ts';
+import { DataModelApi } from '../data-model-api.ts';
 import { ClientDefinitions } from '../definitions.ts';
 import { ObjectHandle } from '../handles.ts';
 import { GatewayError, validatePrefix } from '../gateway/prefix.ts';
@@ -54,7 +42,7 @@ export interface IotDeviceOptions {
  * One IoT device behind the gateway: its data model with the same calls as LwM2mClient's (`set`,
  * `get`, `create`, callbacks, `install`, `lock`, cache, `send`).
  */
-export class IotDevice {
+export class IotDevice extends DataModelApi<object> {
   readonly deviceId: string;
   readonly prefix: string;
   /** The /25 instance id of this device. */
@@ -66,62 +54,13 @@ export class IotDevice {
 
   /** @internal */
   constructor(gateway: Gateway, engine: LwM2mEngine, definitions: ClientDefinitions, options: IotDeviceOptions, instanceId: number) {
+    super();
     this.#gateway = gateway;
     this.engine = engine;
     this.#definitions = definitions;
     this.deviceId = options.deviceId;
     this.prefix = options.prefix;
     this.instanceId = instanceId;
-  }
-
-  get registry(): Registry {
-    return this.engine.registry;
-  }
-
-  set(path: PathLike, value: ResourceDataInput, options?: { readOnly?: boolean }): void {
-    this.registry.set(path, value, options);
-  }
-  get(path: PathLike): ResourceData | undefined {
-    return this.registry.get(path);
-  }
-  create(path: PathLike, values?: Readonly<Record<number, ResourceDataInput>>): LwM2mPath {
-    return this.registry.create(path, values);
-  }
-  delete(path: PathLike): boolean {
-    return this.registry.delete(path);
-  }
-  onRead(path: PathLike, cb: ReadCallback): () => void {
-    return this.registry.onRead(path, cb);
-  }
-  onPreWrite(path: PathLike, cb: PreWriteCallback): () => void {
-    return this.registry.onPreWrite(path, cb);
-  }
-  onValidate(path: PathLike, cb: ValidateCallback): () => void {
-    return this.registry.onValidate(path, cb);
-  }
-  onPostWrite(path: PathLike, cb: PostWriteCallback): () => void {
-    return this.registry.onPostWrite(path, cb);
-  }
-  onExecute(path: PathLike, cb: ExecuteCallback): () => void {
-    return this.registry.onExecute(path, cb);
-  }
-  onCreate(oid: number, cb: InstanceCallback): () => void {
-    return this.registry.onCreate(oid, cb);
-  }
-  onDelete(oid: number, cb: InstanceCallback): () => void {
-    return this.registry.onDelete(oid, cb);
-  }
-  lock(): void {
-    this.registry.lock();
-  }
-  unlock(): void {
-    this.registry.unlock();
-  }
-  enableCache(path: PathLike, size: number, options?: { filter?: CacheFilter; overflow?: CacheOverflow }): void {
-    this.registry.enableCache(path, size, options);
-  }
-  changed(path: PathLike): void {
-    this.registry.changed(path);
   }
 
   /** Adds an object to the device (typed by its definition) and lists it in /25/x/3. */
