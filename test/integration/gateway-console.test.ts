@@ -4,32 +4,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
-import { runServerCommand } from '../../src/cli/server-command.ts';
+import { startServerConsole } from '../server/_console.ts';
 import { LwM2mClient } from '../../src/client/client.ts';
 import { installGateway, installStandardObjects } from '../../src/client/objects/index.ts';
 
 test('console commands reach an IoT device through its prefix; its Sends and notifications are logged with it', async (t) => {
-  let out = '';
-  let stop: () => void = () => undefined;
-  const stdin = new PassThrough();
-  const run = runServerCommand(['--port', '0', '--bootstrap-port', '0', '--address', '127.0.0.1'], {
-    stdin,
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: () => true },
-    stop: new Promise<void>((r) => (stop = r)),
-  });
-  t.after(async () => {
-    stop();
-    await run;
-  });
-  const until = async (re: RegExp): Promise<string> => {
-    for (let i = 0; i < 500 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 10));
-    const m = re.exec(out);
-    assert.ok(m, `${String(re)} not in:\n${out}`);
-    return m[0];
-  };
-  const port = Number((await until(/LwM2M server listening on coap:\/\/127\.0\.0\.1:(\d+)/)).split(':').at(-1));
+  const { stdin, waitFor, port } = await startServerConsole(t);
+  const until = async (re: RegExp): Promise<string> => (await waitFor(re))[0];
 
   const client = new LwM2mClient({ endpoint: 'console-gw' });
   const objects = installStandardObjects(client.engine, { servers: [{ uri: `coap://127.0.0.1:${port}`, ssid: 1, lifetime: 300 }] });

@@ -11,8 +11,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
-import { runServerCommand } from '../../src/cli/server-command.ts';
+import { startServerConsole } from '../server/_console.ts';
 import type { CoapMessage } from '../../src/coap/message.ts';
 import { CoapCode } from '../../src/coap/message.ts';
 import { RawClient, hex, utf8 } from '../server/_raw-client.ts';
@@ -38,29 +37,11 @@ const uriPath = (m: CoapMessage): string => '/' + m.options.filter((o) => o.numb
 const contentFormat = (m: CoapMessage): string[] => m.options.filter((o) => o.number === 12).map((o) => hex(o.value));
 
 test('console create against Anjay: an instance without resources goes as an empty instance TLV', async (t) => {
-  let out = '';
-  let stop: () => void = () => undefined;
-  const stdin = new PassThrough();
-  const run = runServerCommand(['--port', '0', '--bootstrap-port', '0', '--address', '127.0.0.1'], {
-    stdin,
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: () => true },
-    stop: new Promise<void>((r) => (stop = r)),
-  });
-  const waitFor = async (re: RegExp): Promise<RegExpMatchArray> => {
-    for (;;) {
-      const m = re.exec(out);
-      if (m !== null) return m;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
-  const port = Number((await waitFor(/LwM2M server listening on coap:\/\/127\.0\.0\.1:(\d+)/))[1]);
+  const { stdin, waitFor, port, output } = await startServerConsole(t);
   const raw = await RawClient.open({ address: '127.0.0.1', port });
   t.after(async () => {
-    if (process.env.DUMP) console.log(out);
+    if (process.env.DUMP) console.log(output());
     await raw.close();
-    stop();
-    await run;
   });
   raw.sendRaw(Buffer.from(REGISTER, 'hex'));
   assert.equal((await raw.recv()).msg.code, CoapCode.CREATED);

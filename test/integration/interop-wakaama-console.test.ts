@@ -8,8 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
-import { runServerCommand } from '../../src/cli/server-command.ts';
+import { startServerConsole } from '../server/_console.ts';
 import { CoapCode } from '../../src/coap/message.ts';
 import { RawClient, hex, utf8 } from '../server/_raw-client.ts';
 
@@ -18,28 +17,10 @@ const REGISTER =
   '4402c57e7ec56f3fb272641128396c776d326d3d312e300665703d776b3103623d55066c743d333030ff3c2f3e3b72743d226f6d612e6c776d326d222c3c2f312f303e2c3c2f322f303e2c3c2f332f303e2c3c2f342f303e2c3c2f352f303e2c3c2f362f303e2c3c2f372f303e2c3c2f33313032343e3b7665723d312e302c3c2f33313032342f31303e2c3c2f33313032342f31313e2c3c2f33313032342f31323e';
 
 test('console write/create on an undefined vendor object of a 1.0 client: text/plain single values, typed TLV instances', async (t) => {
-  let out = '';
-  let stop: () => void = () => undefined;
-  const stdin = new PassThrough();
-  const run = runServerCommand(['--port', '0', '--bootstrap-port', '0', '--address', '127.0.0.1'], {
-    stdin,
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: () => true },
-    stop: new Promise<void>((r) => (stop = r)),
-  });
-  const waitFor = async (re: RegExp): Promise<RegExpMatchArray> => {
-    for (;;) {
-      const m = re.exec(out);
-      if (m !== null) return m;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
-  const port = Number((await waitFor(/LwM2M server listening on coap:\/\/127\.0\.0\.1:(\d+)/))[1]);
+  const { stdin, waitFor, port } = await startServerConsole(t);
   const raw = await RawClient.open({ address: '127.0.0.1', port });
   t.after(async () => {
     await raw.close();
-    stop();
-    await run;
   });
   raw.sendRaw(Buffer.from(REGISTER, 'hex'));
   assert.equal((await raw.recv()).msg.code, CoapCode.CREATED);
