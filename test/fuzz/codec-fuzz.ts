@@ -20,18 +20,8 @@ import { path } from '../../src/model/path.ts';
 import type { LwM2mRecord } from '../../src/model/record.ts';
 import { ALL, definitions } from '../codec/fixtures.ts';
 import { DEVICE_RECORDS } from '../vectors/lwm2m-spec.ts';
+import { prng } from '../_prng.ts';
 
-/** A small fast PRNG (mulberry32) so runs are reproducible from a seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Target {
   readonly name: string;

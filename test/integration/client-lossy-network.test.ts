@@ -7,18 +7,8 @@ import assert from 'node:assert/strict';
 import { LwM2mClient } from '../../src/client/client.ts';
 import { LwM2mServer } from '../../src/server/server.ts';
 import { LossyTransport } from '../../src/transport/lossy.ts';
+import { prng as seeded } from '../_prng.ts';
 
-/** A small seeded PRNG so a failure can be replayed (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COAP = { params: { ackTimeout: 60, ackRandomFactor: 1.5, maxRetransmit: 6 } };
 

@@ -14,6 +14,7 @@ import { LwM2mClient } from '../../src/client/client.ts';
 import { LwM2mServer } from '../../src/server/server.ts';
 import type { Observation } from '../../src/server/observation.ts';
 import { LossyTransport } from '../../src/transport/lossy.ts';
+import { prng as seeded } from '../_prng.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number): number => {
@@ -27,17 +28,6 @@ const LOSS = arg('loss', 0.05);
 const LIFETIME = arg('lifetime', 20);
 const SEED = arg('seed', Date.now() % 1_000_000);
 
-/** mulberry32: a run can be replayed from its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = seeded(SEED);
 const COAP = { params: { ackTimeout: 200, ackRandomFactor: 1.5, maxRetransmit: 4 } };
