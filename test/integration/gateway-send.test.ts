@@ -6,41 +6,20 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { LwM2mClient } from '../../src/client/client.ts';
-import { installGateway, installStandardObjects } from '../../src/client/objects/index.ts';
 import { CoapCode } from '../../src/coap/message.ts';
 import { buildOptions } from '../../src/coap/options.ts';
 import { ContentFormat } from '../../src/codec/content-format.ts';
 import { LwM2mServer, type LwM2mServerEvents } from '../../src/server/index.ts';
 import { FakeDevice } from '../server/_fake-device.ts';
+import { startGateway } from './_gateway.ts';
 
 type SendEvent = LwM2mServerEvents['send'];
 const values = (e: SendEvent): [string, unknown][] => e.records.map((r) => [r.path.toString(), r.value]);
 
 async function clientGateway(t: TestContext) {
-  const server = await LwM2mServer.start({ address: '127.0.0.1' });
-  const endpoint = `gw-${Math.random().toString(36).slice(2, 8)}`;
-  const client = new LwM2mClient({ endpoint });
-  const objects = installStandardObjects(client.engine, {
-    servers: [{ uri: `coap://127.0.0.1:${server.local.port}`, ssid: 1, lifetime: 300 }],
-    device: { manufacturer: 'gateway maker', modelNumber: 'gw' },
-  });
-  const gw = installGateway(client);
-  const dev1 = gw.addDevice({ deviceId: 'urn:dev:ops:1-sensor', prefix: 'dev1' });
-  dev1.create('/3/0', { 0: 'Sensor Co', 1: 'S-1' });
-  dev1.create('/3303/0', { 5700: 21.5, 5701: 'Cel' });
-  const dev2 = gw.addDevice({ deviceId: 'urn:dev:ops:2-meter', prefix: 'dev2' });
-  dev2.create('/3/0', { 0: 'Meter Co' });
-  t.after(async () => {
-    gw.dispose();
-    objects.dispose();
-    await client.close();
-    await server.close();
-  });
-  const listed = server.next('gateway-devices', (e) => e.registration.endpoint === endpoint);
-  await client.start();
-  await listed;
-  return { server, client, endpoint, gw, dev1, dev2 };
+  const gateway = await startGateway(t);
+  await gateway.listed;
+  return gateway;
 }
 
 test('IoT devices send through our LwM2mClient gateway: one send event per device, with its prefix', async (t) => {

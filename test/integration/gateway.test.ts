@@ -4,46 +4,20 @@
  * objects through prefixed paths: Read, Write, Execute, Observe/Notify, Discover, Create,
  * composites; a device removed leads to an Update and 4.04 for its prefix.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LwM2mClient } from '../../src/client/client.ts';
-import { installGateway, installStandardObjects } from '../../src/client/objects/index.ts';
 import { ContentFormat } from '../../src/codec/content-format.ts';
 import { RequestRejectedError } from '../../src/errors.ts';
 import { LwM2mPath } from '../../src/model/path.ts';
-import { LwM2mServer } from '../../src/server/server.ts';
+import { startGateway } from './_gateway.ts';
 
-async function setup(t: TestContext) {
-  const server = await LwM2mServer.start({ address: '127.0.0.1' });
-  const endpoint = `gw-${Math.random().toString(36).slice(2, 8)}`;
-  const client = new LwM2mClient({ endpoint });
-  const objects = installStandardObjects(client.engine, {
-    servers: [{ uri: `coap://127.0.0.1:${server.local.port}`, ssid: 1, lifetime: 300 }],
-    device: { manufacturer: 'gateway maker', modelNumber: 'gw' },
-  });
-  const gw = installGateway(client);
-  const dev1 = gw.addDevice({ deviceId: 'urn:dev:ops:1-sensor', prefix: 'dev1' });
-  dev1.create('/3/0', { 0: 'Sensor Co', 1: 'S-1' });
-  dev1.create('/3303/0', { 5700: 21.5, 5701: 'Cel' });
-  const dev2 = gw.addDevice({ deviceId: 'urn:dev:ops:2-meter', prefix: 'dev2' });
-  dev2.create('/3/0', { 0: 'Meter Co' });
-  t.after(async () => {
-    gw.dispose();
-    objects.dispose();
-    await client.close();
-    await server.close();
-  });
-  const listed = server.next('gateway-devices', (e) => e.registration.endpoint === endpoint);
-  await client.start();
-  return { server, client, endpoint, gw, dev1, dev2, listed };
-}
 
 async function rejectsWith(p: Promise<unknown>, code: number): Promise<void> {
   await assert.rejects(p, (e: unknown) => e instanceof RequestRejectedError && e.coapCode === code);
 }
 
 test('a gateway with two IoT devices, managed by our server through prefixes', async (t) => {
-  const { server, endpoint: ep, gw, dev1, listed } = await setup(t);
+  const { server, endpoint: ep, gw, dev1, listed } = await startGateway(t);
 
   // Registration: /25 and its instances, none of the devices' objects (Gateway TS 1.1 section 6).
   const reg = server.registration(ep)!;
