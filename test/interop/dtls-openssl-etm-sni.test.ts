@@ -8,11 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DtlsError } from '../../src/errors.ts';
-import { DtlsTransport, type DtlsSessionInfo } from '../../src/transport/dtls/dtls-transport.ts';
-import type { DtlsClientOptions, DtlsServerOptions } from '../../src/transport/dtls/options.ts';
-import { UdpTransport } from '../../src/transport/udp.ts';
-import type { Peer } from '../../src/transport/transport.ts';
-import { Peer3p, commandExists, freeUdpPort, testPki } from '../transport/dtls/_support.ts';
+import { Peer3p, commandExists, testPki } from '../transport/dtls/_support.ts';
+import { ourClient, ourServer, sServer, until } from './_openssl.ts';
 
 assert.ok(commandExists('openssl'), 'the DTLS interop tests need `openssl` on PATH');
 
@@ -20,44 +17,9 @@ const PSK_HEX = '00112233445566778899aabbccddeeff';
 const PSK = Buffer.from(PSK_HEX, 'hex');
 const CBC = 'PSK-AES128-CBC-SHA256';
 
-async function sServer(args: string[]): Promise<{ proc: Peer3p; peer: Peer }> {
-  const port = await freeUdpPort();
-  const proc = new Peer3p('openssl', ['s_server', '-dtls1_2', '-accept', `127.0.0.1:${port}`, ...args]);
-  await proc.waitFor('ACCEPT', 5000, 'stdout');
-  return { proc, peer: { address: '127.0.0.1', port } };
-}
 
-async function ourClient(options: DtlsClientOptions): Promise<{ client: DtlsTransport; got: string[]; errors: DtlsError[] }> {
-  const client = DtlsTransport.client(await UdpTransport.bind({ address: '127.0.0.1' }), { handshakeTimeoutMs: 5000, ...options });
-  const got: string[] = [];
-  const errors: DtlsError[] = [];
-  client.onDatagram((d) => got.push(Buffer.from(d).toString()));
-  client.onError((e) => errors.push(e instanceof DtlsError ? e : new DtlsError(e.message, { cause: e })));
-  return { client, got, errors };
-}
 
-async function ourServer(options: DtlsServerOptions): Promise<{ server: DtlsTransport; got: string[]; errors: DtlsError[]; sessions: DtlsSessionInfo[] }> {
-  const server = DtlsTransport.server(await UdpTransport.bind({ address: '127.0.0.1' }), { handshakeTimeoutMs: 5000, ...options });
-  const got: string[] = [];
-  const errors: DtlsError[] = [];
-  const sessions: DtlsSessionInfo[] = [];
-  server.onDatagram((d, peer) => {
-    const text = Buffer.from(d).toString();
-    got.push(text);
-    server.send(Buffer.from(`node saw ${text.trim()}\n`), peer);
-  });
-  server.onError((e) => errors.push(e instanceof DtlsError ? e : new DtlsError(e.message, { cause: e })));
-  server.onHandshake((_peer, info) => sessions.push(info));
-  return { server, got, errors, sessions };
-}
 
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Extension names of each hello of a kind in OpenSSL's `-trace` output, in order. */
 function tracedHellos(trace: string, kind: 'ClientHello' | 'ServerHello'): string[][] {

@@ -6,14 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DtlsError } from '../../src/errors.ts';
-import { DtlsTransport } from '../../src/transport/dtls/dtls-transport.ts';
 import type { DtlsClientOptions, DtlsServerOptions } from '../../src/transport/dtls/options.ts';
 import type { CipherSuiteName } from '../../src/transport/dtls/cipher-suites.ts';
-import { UdpTransport } from '../../src/transport/udp.ts';
-import type { Peer } from '../../src/transport/transport.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Peer3p, commandExists, freeUdpPort, testPki } from '../transport/dtls/_support.ts';
+import { Peer3p, commandExists, testPki } from '../transport/dtls/_support.ts';
+import { ourClient, ourServer, sServer, until } from './_openssl.ts';
 
 assert.ok(commandExists('openssl'), 'the DTLS interop tests need `openssl` on PATH');
 
@@ -29,45 +27,9 @@ const OPENSSL_NAME: Record<CipherSuiteName, string> = {
 const PSK_SUITES: CipherSuiteName[] = ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_PSK_WITH_AES_128_GCM_SHA256', 'TLS_PSK_WITH_AES_128_CBC_SHA256'];
 const CERT_SUITES: CipherSuiteName[] = ['TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'];
 
-/** Starts `openssl s_server -dtls1_2` on a free loopback port and waits until it listens. */
-async function sServer(args: string[], env?: Record<string, string>): Promise<{ proc: Peer3p; peer: Peer }> {
-  const port = await freeUdpPort();
-  const proc = new Peer3p('openssl', ['s_server', '-dtls1_2', '-accept', `127.0.0.1:${port}`, ...args], env);
-  await proc.waitFor('ACCEPT', 5000, 'stdout');
-  return { proc, peer: { address: '127.0.0.1', port } };
-}
 
-async function ourClient(options: DtlsClientOptions): Promise<{ client: DtlsTransport; got: string[]; errors: DtlsError[] }> {
-  const client = DtlsTransport.client(await UdpTransport.bind({ address: '127.0.0.1' }), { handshakeTimeoutMs: 5000, ...options });
-  const got: string[] = [];
-  const errors: DtlsError[] = [];
-  client.onDatagram((d) => got.push(Buffer.from(d).toString()));
-  client.onError((e) => errors.push(e instanceof DtlsError ? e : new DtlsError(e.message, { cause: e })));
-  return { client, got, errors };
-}
 
-async function ourServer(options: DtlsServerOptions): Promise<{ server: DtlsTransport; got: string[]; errors: DtlsError[]; handshakes: boolean[] }> {
-  const server = DtlsTransport.server(await UdpTransport.bind({ address: '127.0.0.1' }), { handshakeTimeoutMs: 5000, ...options });
-  const got: string[] = [];
-  const errors: DtlsError[] = [];
-  const handshakes: boolean[] = [];
-  server.onDatagram((d, peer) => {
-    const text = Buffer.from(d).toString();
-    got.push(text);
-    server.send(Buffer.from(`node saw ${text.trim()}\n`), peer);
-  });
-  server.onError((e) => errors.push(e instanceof DtlsError ? e : new DtlsError(e.message, { cause: e })));
-  server.onHandshake((_peer, info) => handshakes.push(info.resumed));
-  return { server, got, errors, handshakes };
-}
 
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Our client against s_server: handshake, then a line each way. */
 async function clientExchange(serverArgs: string[], options: DtlsClientOptions, expectSuite: CipherSuiteName): Promise<void> {
@@ -159,8 +121,8 @@ test('sessions resume with openssl in both roles', async () => {
   const s = await ourServer({ psk: new Map([['Client_identity', PSK]]) });
   const cli = new Peer3p('openssl', ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${s.server.local.port}`, '-psk', PSK_HEX, '-reconnect']);
   try {
-    await until(() => s.handshakes.length >= 6, 8000);
-    assert.deepEqual(s.handshakes.slice(0, 6), [false, true, true, true, true, true]);
+    await until(() => s.sessions.length >= 6, 8000);
+    assert.deepEqual(s.sessions.slice(0, 6).map((x) => x.resumed), [false, true, true, true, true, true]);
     await cli.waitFor(/Reused, TLSv1.2/, 3000, 'stdout');
   } finally {
     await cli.stop();
@@ -175,7 +137,7 @@ test('renegotiation is refused in both roles (no_renegotiation), without a secon
     await cli.waitFor(/Verify return code/, 5000, 'stdout');
     cli.write('R\n'); // s_client: renegotiate
     await cli.waitFor('no renegotiation', 5000, 'stderr');
-    assert.deepEqual(s.handshakes, [false]);
+    assert.deepEqual(s.sessions.map((x) => x.resumed), [false]);
   } finally {
     await cli.stop();
     await s.server.close();
@@ -204,7 +166,7 @@ test('a wrong PSK never completes: s_client against our server gets bad_record_m
     assert.match(s.errors[0].message, /wrong key for PSK identity "lwm2m-dev"/);
     await cli.waitFor(/bad record mac/i, 5000, 'stderr');
     assert.deepEqual(s.got, []);
-    assert.deepEqual(s.handshakes, []);
+    assert.deepEqual(s.sessions.map((x) => x.resumed), []);
   } finally {
     await cli.stop();
     await s.server.close();
@@ -259,7 +221,7 @@ test('certificate failures against openssl: wrong CA, expired, missing client ce
     try {
       await until(() => s.errors.length > 0);
       assert.equal(s.errors[0]?.alert, 48);
-      assert.deepEqual(s.handshakes, []);
+      assert.deepEqual(s.sessions.map((x) => x.resumed), []);
     } finally {
       await cli.stop();
       await s.server.close();
