@@ -11,10 +11,7 @@ import { ContentFormat } from '../codec/content-format.ts';
 import { prefixLwm2mCbor } from '../codec/lwm2m-cbor.ts';
 import { CodecError } from '../errors.ts';
 
-/** True for a Uri-Path segment that names an IoT device rather than an object (not a decimal id). */
-export function isPrefixSegment(segment: string): boolean {
-  return !/^[0-9]+$/.test(segment);
-}
+export { isPrefixSegment } from '../model/device-prefix.ts';
 
 /**
  * An IoT device's outgoing payload (Send, notification) with its prefix: in SenML names, or as the

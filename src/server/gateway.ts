@@ -6,6 +6,7 @@
  */
 import type { RegisteredObject } from '../codec/index.ts';
 import { CodecError, ValueError } from '../errors.ts';
+import { isPrefixSegment, PREFIX_CHARACTERS } from '../model/device-prefix.ts';
 import { LwM2mPath, type PathLike } from '../model/path.ts';
 import type { LwM2mRecord } from '../model/record.ts';
 import { parseObjectLinks, type Registration } from './registration.ts';
@@ -24,10 +25,6 @@ export interface GatewayDevice {
 
 export const GATEWAY_OBJECT = 25;
 
-function isPrefix(segment: string): boolean {
-  return !/^[0-9]+$/.test(segment);
-}
-
 /**
  * Splits a DM target into the IoT device prefix and the LwM2M path: a string path whose first
  * segment is not an id carries the prefix (`'/dev1/3/0'`), or `prefix` names it. Throws ValueError
@@ -39,14 +36,14 @@ export function prefixedTarget(path: PathLike, prefix: string | undefined): { pa
   if (typeof path === 'string') {
     const segments = path.split('/').filter((s, i) => !(i === 0 && s === ''));
     const first = segments[0];
-    if (first !== undefined && first !== '' && isPrefix(first)) {
+    if (first !== undefined && first !== '' && isPrefixSegment(first)) {
       own = first;
       p = LwM2mPath.parse('/' + segments.slice(1).join('/'));
     } else p = LwM2mPath.parse(path);
   } else p = path;
   if (own !== undefined && prefix !== undefined && own !== prefix) throw new ValueError(`path ${String(path)} names IoT device '${own}', the options '${prefix}'`);
   const result = own ?? prefix;
-  if (result !== undefined && (result === '' || !isPrefix(result) || !/^[A-Za-z0-9._~-]+$/.test(result))) {
+  if (result !== undefined && (result === '' || !isPrefixSegment(result) || !PREFIX_CHARACTERS.test(result))) {
     throw new ValueError(`'${result}' is not an IoT device prefix`);
   }
   return { path: p, prefix: result };

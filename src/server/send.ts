@@ -9,6 +9,7 @@ import { ContentFormat, decode, readSenmlCbor, readSenmlJson, resolveSenml, type
 import { ResourceResolver } from '../codec/schema.ts';
 import { senmlToRecords } from '../codec/senml.ts';
 import { CodecError } from '../errors.ts';
+import { isPrefixSegment, PREFIX_CHARACTERS } from '../model/device-prefix.ts';
 import type { DefinitionLookup } from '../model/object-definition.ts';
 import { LwM2mPath } from '../model/path.ts';
 import type { LwM2mRecord } from '../model/record.ts';
@@ -26,8 +27,6 @@ export interface SendDecodeOptions {
   readonly now: number;
 }
 
-const PREFIX = /^[A-Za-z0-9._~-]+$/;
-
 /**
  * Splits a resolved SenML name into the IoT device prefix (a first segment that is not a decimal
  * id) and the LwM2M path text. Throws CodecError for a prefix with bad characters or no path after it.
@@ -36,8 +35,8 @@ export function splitPrefixedName(name: string): { prefix: string | undefined; p
   if (!name.startsWith('/')) return { prefix: undefined, path: name };
   const end = name.indexOf('/', 1);
   const first = end < 0 ? name.slice(1) : name.slice(1, end);
-  if (first === '' || /^[0-9]+$/.test(first)) return { prefix: undefined, path: name };
-  if (!PREFIX.test(first)) throw new CodecError(`${name}: '${first}' is neither an object id nor an IoT device prefix`);
+  if (first === '' || !isPrefixSegment(first)) return { prefix: undefined, path: name };
+  if (!PREFIX_CHARACTERS.test(first)) throw new CodecError(`${name}: '${first}' is neither an object id nor an IoT device prefix`);
   const path = end < 0 ? '' : name.slice(end);
   if (path === '' || path === '/') throw new CodecError(`${name}: an IoT device prefix needs a resource path after it`);
   return { prefix: first, path };

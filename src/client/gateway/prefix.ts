@@ -4,6 +4,7 @@
  * segment that cannot be read as an object id, and unique among the gateway's devices.
  */
 import { LwM2mError } from '../../errors.ts';
+import { isPrefixSegment, PREFIX_CHARACTERS } from '../../model/device-prefix.ts';
 
 /** Why a prefix or device id was refused. */
 export type GatewayErrorReason = 'empty' | 'numeric' | 'characters' | 'too-long' | 'prefix-in-use' | 'device-id-in-use' | 'unsupported';
@@ -29,8 +30,8 @@ export const MAX_PREFIX_LENGTH = 255;
 export function validatePrefix(prefix: string): void {
   if (prefix === '') throw new GatewayError('empty', 'an IoT device prefix cannot be empty');
   if (prefix.length > MAX_PREFIX_LENGTH) throw new GatewayError('too-long', `IoT device prefix '${prefix.slice(0, 16)}...' is longer than ${MAX_PREFIX_LENGTH} characters`);
-  if (/^[0-9]+$/.test(prefix)) throw new GatewayError('numeric', `IoT device prefix '${prefix}' is a number: the server could not tell it from an object id`);
-  if (!/^[A-Za-z0-9._~-]+$/.test(prefix) || prefix === '.' || prefix === '..') {
+  if (!isPrefixSegment(prefix)) throw new GatewayError('numeric', `IoT device prefix '${prefix}' is a number: the server could not tell it from an object id`);
+  if (!PREFIX_CHARACTERS.test(prefix) || prefix === '.' || prefix === '..') {
     throw new GatewayError('characters', `IoT device prefix '${prefix}' must be one URI path segment of letters, digits, '-', '.', '_' or '~'`);
   }
 }
